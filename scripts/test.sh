@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Twofold's whole test suite: installs what is missing, then runs formatting, lints and every
+# test (Rust unit, integration and end-to-end, on SQLite and on a private PostgreSQL).
+# Ends with one line: "tests: N passed, N failed".
+#
+#   scripts/test.sh
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/setup.sh test || { echo "setup failed"; exit 1; }
+
+logdir=$(mktemp -d /tmp/twofold-test.XXXXXX)
+failed_steps=()
+passed=0
+failed=0
+
+# step NAME COMMAND...: runs a step, keeps its output in $logdir/NAME.log.
+step() {
+  local name=$1; shift
+  printf '\n\033[1m== %s\033[0m\n' "$name"
+  if "$@" 2>&1 | tee "$logdir/$name.log"; then
+    return 0
+  fi
+  failed_steps+=("$name")
+  return 1
+}
+
+# Adds the counts of a nextest or libtest log to the totals.
+count() {
+  local log=$1 p f
+  # nextest: "Summary [ 1.2s] 35 tests run: 33 passed, 2 failed, 0 skipped"
+  p=$(grep -oE 'tests? run: [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+  f=$(grep -E 'tests? run:' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
+  # libtest (doc tests): "test result: ok. 4 passed; 0 failed;"
+  p=$((p + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')))
+  f=$((f + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')))
+  passed=$((passed + p))
+  failed=$((failed + f))
+}
+
+step fmt cargo fmt --all --check
+step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+
+pgdir=$(mktemp -d /tmp/twofold-pg.XXXXXX)
+if TWOFOLD_TEST_POSTGRES_URL=$(scripts/postgres.sh "$pgdir"); then
+  export TWOFOLD_TEST_POSTGRES_URL
+  echo "private PostgreSQL for the tests: $TWOFOLD_TEST_POSTGRES_URL"
+else
+  failed_steps+=("postgres")
+fi
+trap 'scripts/postgres.sh stop "$pgdir"' EXIT
+# Tests that need PostgreSQL fail, rather than skip, when it is missing here.
+export TWOFOLD_REQUIRE_POSTGRES=1
+
+step rust-tests cargo nextest run --workspace --locked --no-fail-fast --failure-output final
+count "$logdir/rust-tests.log"
+step doc-tests cargo test --workspace --locked --doc
+count "$logdir/doc-tests.log"
+
+echo
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]} (logs in $logdir)"
+  [ "$failed" -eq 0 ] && failed=1
+  echo "tests: $passed passed, $failed failed"
+  exit 1
+fi
+echo "tests: $passed passed, $failed failed"
