@@ -9,7 +9,9 @@
 //! what "now" means. It is not a storage layer, a network client or a vault.
 
 pub mod otp;
+pub mod proto;
 pub mod secret;
+pub mod sign;
 pub mod uri;
 
 pub use otp::{Algorithm, OtpError, VerifyError};

@@ -1,0 +1,63 @@
+//! Devices: list a user's, revoke one.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use twofold_core::proto::ErrorBody;
+
+use super::users::DeviceView;
+use crate::api::extract::AdminAuth;
+use crate::auth::audit::{self, Event};
+use crate::auth::users;
+use crate::error::{ApiResult, Error};
+use crate::state::AppState;
+use crate::store::{audit as store_audit, devices, users as store_users};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/users/{username}/devices", get(list_devices))
+        .route("/v1/admin/devices/{id}", delete(revoke_device))
+}
+
+#[utoipa::path(get, path = "/v1/admin/users/{username}/devices", tag = "admin", security(("admin" = [])),
+    params(("username" = String, Path)), responses((status = 200, body = [DeviceView]), (status = 404, body = ErrorBody)))]
+pub async fn list_devices(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Vec<DeviceView>>> {
+    let user = users::find(&state, &username).await?;
+    let list = devices::for_user(state.store.pool(), &user.id).await?;
+    Ok(Json(list.into_iter().map(DeviceView::from).collect()))
+}
+
+/// Revokes a device: it can no longer receive pushes or produce accepted offline codes.
+#[utoipa::path(delete, path = "/v1/admin/devices/{id}", tag = "admin", security(("admin" = [])),
+    params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_device(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    let device = devices::by_id(state.store.pool(), &id)
+        .await?
+        .ok_or_else(|| Error::DeviceNotFound(id.clone()))?;
+    let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
+    let mut tx = state.store.pool().begin().await?;
+    if devices::revoke(&mut *tx, &id, state.now_i64()).await? {
+        let record = audit::record(
+            &state,
+            &Event {
+                user: user.as_ref(),
+                device_id: Some(&id),
+                reason: Some("device_revoked"),
+                ..Event::new("admin", "success")
+            },
+        )?;
+        store_audit::insert(&mut *tx, &record).await?;
+    }
+    tx.commit().await?;
+    tracing::info!(device_id = %id, "device revoked");
+    Ok(StatusCode::NO_CONTENT)
+}

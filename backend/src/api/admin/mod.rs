@@ -1,0 +1,26 @@
+//! The admin API (`/v1/admin/...`), used by the CLI. Every route needs an admin token.
+
+mod applications;
+mod audit;
+mod devices;
+mod reports;
+mod users;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub use applications::*;
+pub use audit::*;
+pub use devices::*;
+pub use reports::*;
+pub use users::*;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(users::routes())
+        .merge(devices::routes())
+        .merge(applications::routes())
+        .merge(audit::routes())
+        .merge(reports::routes())
+}

@@ -1,0 +1,128 @@
+//! Operations: health, Prometheus metrics, the OpenAPI document.
+
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::Serialize;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::state::AppState;
+use crate::store;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/health", get(health))
+        .route("/metrics", get(metrics))
+        .route("/v1/openapi.json", get(openapi))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// "ok" or "unavailable".
+    pub status: &'static str,
+    pub database: &'static str,
+    pub version: &'static str,
+}
+
+/// Liveness and database reachability.
+#[utoipa::path(get, path = "/health", tag = "operations",
+    responses((status = 200, body = Health), (status = 503, body = Health)))]
+pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    let version = env!("CARGO_PKG_VERSION");
+    match store::ping(&state.store).await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(Health {
+                status: "ok",
+                database: "ok",
+                version,
+            }),
+        ),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(Health {
+                    status: "unavailable",
+                    database: "unreachable",
+                    version,
+                }),
+            )
+        }
+    }
+}
+
+/// Prometheus text format.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let epoch = state.epoch().await;
+    let devices =
+        store::devices::count_active(state.store.pool(), i64::try_from(epoch).unwrap_or(i64::MAX))
+            .await
+            .unwrap_or(-1);
+    let body = state.metrics.render(&[
+        (
+            "twofold_devices_active",
+            "Devices active on the current activation epoch.",
+            devices,
+        ),
+        (
+            "twofold_activation_epoch",
+            "The current activation epoch.",
+            i64::try_from(epoch).unwrap_or(-1),
+        ),
+    ]);
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Twofold MFA server", description = "Relying-party, device and admin APIs. See docs/PROTOCOL.md."),
+    paths(
+        crate::api::rp::preauth, crate::api::rp::auth,
+        crate::api::device::activate,
+        crate::api::admin::list_users, crate::api::admin::add_user, crate::api::admin::import_users,
+        crate::api::admin::show_user, crate::api::admin::update_user, crate::api::admin::delete_user,
+        crate::api::admin::create_activation, crate::api::admin::list_devices, crate::api::admin::revoke_device,
+        crate::api::admin::list_applications, crate::api::admin::add_application, crate::api::admin::delete_application,
+        crate::api::admin::list_audit, crate::api::admin::usage,
+        health, metrics, openapi,
+    ),
+    modifiers(&SecuritySchemes),
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        let components = doc.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "application",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Basic)
+                    .description(Some("application id : secret"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "admin",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("admin token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// This document.
+#[utoipa::path(get, path = "/v1/openapi.json", tag = "operations", responses((status = 200, description = "OpenAPI 3.1 document")))]
+pub async fn openapi() -> impl IntoResponse {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,284 @@
+//! Activation: an admin creates a single-use code for a user; the user's device redeems it
+//! with its public key and receives its identity and an offline-code secret.
+
+use std::net::IpAddr;
+
+use serde::{Deserialize, Serialize};
+use twofold_core::otp::Totp;
+use twofold_core::proto::{
+    b64_decode, b64_encode, ActivateRequest, ActivateResponse, ActivationUri,
+};
+use twofold_core::{Algorithm, OtpAccount, SecretBytes};
+
+use super::audit::{self, Event};
+use crate::crypto::{random_bytes, random_digits, random_id};
+use crate::error::Error;
+use crate::state::AppState;
+use crate::store::activations::{self as store_activations, Activation};
+use crate::store::credentials::{self, Credential};
+use crate::store::devices::{self, Device};
+use crate::store::users as store_users;
+use crate::store::{audit as store_audit, users::User};
+
+/// Digits in an activation code: 10^12 codes, tried at most a few times a minute per address.
+pub const CODE_DIGITS: usize = 12;
+
+/// The offline-code account every activated device gets (RFC 6238 defaults, which every
+/// authenticator understands).
+const OTP_SECRET_BYTES: usize = 20;
+const OTP_DIGITS: u8 = 6;
+const OTP_PERIOD: u64 = 30;
+
+/// A new activation, shown once to the admin.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct IssuedActivation {
+    pub username: String,
+    /// The code to type, grouped for reading: "1234 5678 9012".
+    pub code: String,
+    pub server_url: String,
+    /// `twofold://activate?url=...&code=...`: what the QR code holds.
+    pub uri: String,
+    pub expires_at: i64,
+    /// The QR code as a PNG image, base64 (standard alphabet).
+    pub qr_png_base64: String,
+}
+
+/// Ignores the spaces and dashes people type between groups.
+fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .collect()
+}
+
+fn group(code: &str) -> String {
+    code.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+pub async fn create(state: &AppState, user: &User) -> Result<IssuedActivation, Error> {
+    let code = random_digits(CODE_DIGITS)?;
+    let now = state.now_i64();
+    let expires_at =
+        now + i64::try_from(state.config.policy.activation_ttl_seconds).unwrap_or(i64::MAX / 2);
+    let activation = Activation {
+        id: random_id("act")?,
+        user_id: user.id.clone(),
+        created_at: now,
+        expires_at,
+        used_at: None,
+    };
+    let mut tx = state.store.pool().begin().await?;
+    store_activations::replace(&mut tx, &activation, &state.master_key.lookup_hash(&code)).await?;
+    let record = audit::record(
+        state,
+        &Event {
+            user: Some(user),
+            reason: Some("activation_created"),
+            ..Event::new("admin", "success")
+        },
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+
+    let uri = ActivationUri {
+        server_url: state.public_url.to_string(),
+        code: group(&code),
+    }
+    .to_uri();
+    tracing::info!(username = %user.username, "activation code created");
+    Ok(IssuedActivation {
+        username: user.username.clone(),
+        code: group(&code),
+        server_url: state.public_url.to_string(),
+        qr_png_base64: crate::qr::png_base64(&uri)?,
+        uri,
+        expires_at,
+    })
+}
+
+/// Redeems an activation code for a device.
+pub async fn redeem(
+    state: &AppState,
+    client: Option<IpAddr>,
+    req: ActivateRequest,
+) -> Result<ActivateResponse, Error> {
+    let client_ip = client.map(|ip| ip.to_string());
+    let result = redeem_inner(state, client, &req).await;
+    if let Err(err) = &result {
+        let reason = match err {
+            Error::ActivationInvalid => "invalid_code",
+            Error::ActivationExpired => "expired",
+            Error::ActivationUsed => "already_used",
+            Error::ActivationBadSignature => "bad_signature",
+            Error::RateLimited => "rate_limited",
+            Error::InvalidField { .. } => "invalid_request",
+            _ => "internal",
+        };
+        state.metrics.activation(reason);
+        if reason != "internal" {
+            let record = audit::record(
+                state,
+                &Event {
+                    reason: Some(reason),
+                    client_ip: client_ip.as_deref(),
+                    ..Event::new("activation", "failure")
+                },
+            )?;
+            store_audit::insert(state.store.pool(), &record).await?;
+        }
+    } else {
+        state.metrics.activation("success");
+    }
+    result
+}
+
+async fn redeem_inner(
+    state: &AppState,
+    client: Option<IpAddr>,
+    req: &ActivateRequest,
+) -> Result<ActivateResponse, Error> {
+    let now = state.now_i64();
+    if let Some(ip) = client {
+        if !state.activation_limiter.allow(ip, state.now()) {
+            return Err(Error::RateLimited);
+        }
+    }
+    let name = req.name.trim();
+    let platform = req.platform.trim();
+    if name.is_empty() || name.chars().count() > 128 || name.chars().any(char::is_control) {
+        return Err(Error::invalid("name", "must be 1 to 128 characters"));
+    }
+    if platform.is_empty()
+        || platform.len() > 32
+        || !platform
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        return Err(Error::invalid(
+            "platform",
+            "must be 1 to 32 letters, digits or '-'",
+        ));
+    }
+    let public_key = b64_decode(&req.public_key)
+        .filter(|k| k.len() == twofold_core::sign::P256_PUBLIC_KEY_LEN && k[0] == 4)
+        .ok_or_else(|| {
+            Error::invalid(
+                "public_key",
+                "must be an uncompressed P-256 key (65 bytes), base64url",
+            )
+        })?;
+    let signature = b64_decode(&req.signature)
+        .ok_or_else(|| Error::invalid("signature", "must be base64url"))?;
+    let code = normalize_code(&req.code);
+    if code.len() != CODE_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::ActivationInvalid);
+    }
+    let activation =
+        store_activations::by_code_hash(state.store.pool(), &state.master_key.lookup_hash(&code))
+            .await?
+            .ok_or(Error::ActivationInvalid)?;
+    if activation.used_at.is_some() {
+        return Err(Error::ActivationUsed);
+    }
+    if activation.expires_at <= now {
+        return Err(Error::ActivationExpired);
+    }
+    // Proof of possession: only the holder of the private key can register it.
+    if !twofold_core::sign::verify(
+        &public_key,
+        &twofold_core::sign::activation_bytes(&req.code, &public_key),
+        &signature,
+    ) {
+        return Err(Error::ActivationBadSignature);
+    }
+    let user = store_users::by_id(state.store.pool(), &activation.user_id)
+        .await?
+        .ok_or(Error::ActivationInvalid)?;
+
+    let identity = state.identity.read().await;
+    let epoch = identity.epoch;
+    let device = Device {
+        id: random_id("dev")?,
+        user_id: user.id.clone(),
+        name: name.to_owned(),
+        platform: platform.to_ascii_lowercase(),
+        public_key,
+        epoch: i64::try_from(epoch).unwrap_or(i64::MAX),
+        status: devices::ACTIVE.into(),
+        created_at: now,
+        last_seen_at: None,
+        revoked_at: None,
+    };
+    let secret = SecretBytes::new(random_bytes(OTP_SECRET_BYTES)?);
+    let credential_id = random_id("crd")?;
+    let credential = Credential {
+        id: credential_id.clone(),
+        user_id: user.id.clone(),
+        device_id: Some(device.id.clone()),
+        source: "device".into(),
+        kind: "totp".into(),
+        serial: None,
+        sealed_secret: state.master_key.seal(secret.expose(), &credential_id)?,
+        algorithm: Algorithm::Sha1.as_str().into(),
+        digits: i64::from(OTP_DIGITS),
+        period: OTP_PERIOD as i64,
+        counter: 0,
+        last_step: -1,
+        drift: 0,
+        created_at: now,
+    };
+    // A code generator must exist for these parameters before anything is stored.
+    Totp::new(secret.clone(), Algorithm::Sha1, OTP_DIGITS, OTP_PERIOD)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+
+    let mut tx = state.store.pool().begin().await?;
+    if !store_activations::consume(&mut *tx, &activation.id, now).await? {
+        // Redeemed or expired between the read above and now.
+        return Err(Error::ActivationUsed);
+    }
+    devices::insert(&mut *tx, &device).await?;
+    credentials::insert(&mut *tx, &credential).await?;
+    store_users::set_needs_registration(&mut *tx, &user.id, false, now).await?;
+    let client_ip = crate::api::ip_text(client);
+    let record = audit::record(
+        state,
+        &Event {
+            user: Some(&user),
+            device_id: Some(&device.id),
+            client_ip: client_ip.as_deref(),
+            reason: Some("activated"),
+            ..Event::new("activation", "success")
+        },
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+    tracing::info!(username = %user.username, device_id = %device.id, platform = %device.platform, "device activated");
+
+    let account = OtpAccount {
+        issuer: Some("Twofold".into()),
+        ..OtpAccount::new_totp(None, user.username.clone(), secret)
+    };
+    Ok(ActivateResponse {
+        device_id: device.id,
+        username: user.username,
+        server_public_key: b64_encode(identity.public_key()),
+        epoch,
+        server_time: state.now(),
+        otpauth_uri: account.to_uri(),
+        server_name: state.server_name.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_grouped_for_reading_and_normalised_back() {
+        assert_eq!(group("123456789012"), "1234 5678 9012");
+        assert_eq!(normalize_code("1234 5678-9012"), "123456789012");
+    }
+}

@@ -1,0 +1,10 @@
+//! The domain: who a user is, what they may do, and how each factor is checked. Handlers call
+//! these functions; these functions call the store.
+
+pub mod activation;
+pub mod admin;
+pub mod applications;
+pub mod audit;
+pub mod gate;
+pub mod passcode;
+pub mod users;

@@ -1,0 +1,374 @@
+//! Adding, changing and removing users, one at a time or from CSV.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::random_id;
+use crate::error::Error;
+use crate::state::AppState;
+use crate::store::users::{self as store_users, MfaState, User};
+
+/// A user to add.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    /// Unique; compared without regard to case (stored in lower case).
+    pub username: String,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Default "enabled".
+    #[serde(default)]
+    pub mfa_state: Option<MfaState>,
+}
+
+/// Changes to a user; absent fields stay as they are, an empty string clears a detail.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    #[serde(default)]
+    pub mfa_state: Option<MfaState>,
+    /// Unblock (false) a user blocked after a fraud report, or block one (true).
+    #[serde(default)]
+    pub blocked: Option<bool>,
+}
+
+pub fn normalize_username(raw: &str) -> Result<String, Error> {
+    let name = raw.trim().to_lowercase();
+    if name.is_empty() {
+        return Err(Error::invalid("username", "must not be empty"));
+    }
+    if name.chars().count() > 256 {
+        return Err(Error::invalid("username", "must be at most 256 characters"));
+    }
+    if name
+        .chars()
+        .any(|c| c.is_control() || c.is_whitespace() || c == '/')
+    {
+        return Err(Error::invalid(
+            "username",
+            "must not contain spaces, control characters or '/'",
+        ));
+    }
+    Ok(name)
+}
+
+fn detail(field: &'static str, value: Option<String>, max: usize) -> Result<Option<String>, Error> {
+    let Some(value) = value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    if value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(Error::invalid(
+            field,
+            format!("must be at most {max} characters, without control characters"),
+        ));
+    }
+    Ok(Some(value))
+}
+
+fn email(value: Option<String>) -> Result<Option<String>, Error> {
+    let email = detail("email", value, 320)?;
+    if let Some(e) = &email {
+        let valid = e
+            .split_once('@')
+            .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'));
+        if !valid || e.contains(char::is_whitespace) {
+            return Err(Error::invalid(
+                "email",
+                format!("{e:?} is not an email address"),
+            ));
+        }
+    }
+    Ok(email)
+}
+
+fn phone(value: Option<String>) -> Result<Option<String>, Error> {
+    let phone = detail("phone", value, 32)?;
+    if let Some(p) = &phone {
+        let digits = p.chars().filter(char::is_ascii_digit).count();
+        let allowed = p
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+        if !allowed || !(5..=20).contains(&digits) {
+            return Err(Error::invalid(
+                "phone",
+                format!("{p:?} is not a phone number"),
+            ));
+        }
+    }
+    Ok(phone)
+}
+
+/// Checks a new user's fields and builds the record (nothing is stored).
+pub fn build(new: NewUser, now: i64) -> Result<User, Error> {
+    Ok(User {
+        id: random_id("usr")?,
+        username: normalize_username(&new.username)?,
+        first_name: detail("first_name", new.first_name, 128)?,
+        last_name: detail("last_name", new.last_name, 128)?,
+        email: email(new.email)?,
+        phone: phone(new.phone)?,
+        mfa_state: new.mfa_state.unwrap_or(MfaState::Enabled),
+        needs_registration: false,
+        blocked: false,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+pub async fn create(state: &AppState, new: NewUser) -> Result<User, Error> {
+    let user = build(new, state.now_i64())?;
+    store_users::insert(state.store.pool(), &user).await?;
+    tracing::info!(username = %user.username, "user added");
+    Ok(user)
+}
+
+pub async fn find(state: &AppState, username: &str) -> Result<User, Error> {
+    let name = normalize_username(username)?;
+    store_users::by_name(state.store.pool(), &name)
+        .await?
+        .ok_or(Error::UserNotFound(name))
+}
+
+pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Result<User, Error> {
+    let mut user = find(state, username).await?;
+    // An empty string clears a detail: `detail` turns it into None.
+    if patch.first_name.is_some() {
+        user.first_name = detail("first_name", patch.first_name, 128)?;
+    }
+    if patch.last_name.is_some() {
+        user.last_name = detail("last_name", patch.last_name, 128)?;
+    }
+    if patch.email.is_some() {
+        user.email = email(patch.email)?;
+    }
+    if patch.phone.is_some() {
+        user.phone = phone(patch.phone)?;
+    }
+    if let Some(state_value) = patch.mfa_state {
+        user.mfa_state = state_value;
+    }
+    if let Some(blocked) = patch.blocked {
+        user.blocked = blocked;
+    }
+    user.updated_at = state.now_i64();
+    store_users::update(state.store.pool(), &user).await?;
+    tracing::info!(username = %user.username, "user updated");
+    Ok(user)
+}
+
+pub async fn delete(state: &AppState, username: &str) -> Result<(), Error> {
+    let user = find(state, username).await?;
+    store_users::delete(state.store.pool(), &user.id).await?;
+    tracing::info!(username = %user.username, "user deleted");
+    Ok(())
+}
+
+/// One line of a CSV import and what became of it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportRow {
+    /// Line number in the CSV text (the header is line 1).
+    pub line: u64,
+    pub username: String,
+    /// "added" or "refused".
+    pub status: String,
+    /// Why it was refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ImportReport {
+    pub added: u64,
+    pub refused: u64,
+    pub rows: Vec<ImportRow>,
+}
+
+/// Columns a CSV import understands; `username` is required, the others optional.
+pub const CSV_COLUMNS: &[&str] = &[
+    "username",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "mfa_state",
+];
+
+/// Imports users from CSV text with a header line. Each row is added or refused on its own;
+/// a refused row never stops the others. `first_line` numbers the rows of a chunk of a
+/// larger file.
+pub async fn import_csv(
+    state: &AppState,
+    text: &str,
+    first_line: u64,
+) -> Result<ImportReport, Error> {
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(false)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| Error::invalid("csv", format!("cannot read the header line: {e}")))?
+        .clone();
+    let header_names: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
+    if let Some(unknown) = header_names
+        .iter()
+        .find(|h| !CSV_COLUMNS.contains(&h.as_str()))
+    {
+        return Err(Error::invalid(
+            "csv",
+            format!(
+                "unknown column {unknown:?}; the columns are {}",
+                CSV_COLUMNS.join(", ")
+            ),
+        ));
+    }
+    if !header_names.iter().any(|h| h == "username") {
+        return Err(Error::invalid(
+            "csv",
+            "the header line must name a username column",
+        ));
+    }
+    let mut report = ImportReport {
+        added: 0,
+        refused: 0,
+        rows: Vec::new(),
+    };
+    for (index, record) in reader.records().enumerate() {
+        let line = first_line + 1 + index as u64;
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                report.refused += 1;
+                report.rows.push(ImportRow {
+                    line,
+                    username: String::new(),
+                    status: "refused".into(),
+                    reason: Some(e.to_string()),
+                });
+                continue;
+            }
+        };
+        let field = |name: &str| {
+            header_names
+                .iter()
+                .position(|h| h == name)
+                .and_then(|i| record.get(i))
+                .map(str::to_owned)
+                .filter(|v| !v.is_empty())
+        };
+        let username = field("username").unwrap_or_default();
+        let mfa_state = match field("mfa_state") {
+            None => Ok(None),
+            Some(s) => MfaState::parse(&s.to_ascii_lowercase())
+                .map(Some)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "mfa_state",
+                        format!("{s:?} is not disabled, enabled or enforced"),
+                    )
+                }),
+        };
+        let outcome = match mfa_state {
+            Ok(mfa_state) => {
+                let new = NewUser {
+                    username: username.clone(),
+                    first_name: field("first_name"),
+                    last_name: field("last_name"),
+                    email: field("email"),
+                    phone: field("phone"),
+                    mfa_state,
+                };
+                create(state, new).await
+            }
+            Err(e) => Err(e),
+        };
+        match outcome {
+            Ok(user) => {
+                report.added += 1;
+                report.rows.push(ImportRow {
+                    line,
+                    username: user.username,
+                    status: "added".into(),
+                    reason: None,
+                });
+            }
+            Err(
+                e @ (Error::Store(_) | Error::Internal(_) | Error::Crypto(_) | Error::Migration(_)),
+            ) => return Err(e),
+            Err(e) => {
+                report.refused += 1;
+                report.rows.push(ImportRow {
+                    line,
+                    username,
+                    status: "refused".into(),
+                    reason: Some(e.to_string()),
+                });
+            }
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_lower_cased_and_checked() {
+        assert_eq!(
+            normalize_username("  Alice@Corp.example ").unwrap(),
+            "alice@corp.example"
+        );
+        assert!(normalize_username("").is_err());
+        assert!(normalize_username("a b").is_err());
+        assert!(normalize_username("a/b").is_err());
+        assert!(normalize_username(&"x".repeat(257)).is_err());
+    }
+
+    #[test]
+    fn details_are_validated() {
+        let ok = build(
+            NewUser {
+                username: "bob".into(),
+                email: Some("bob@example.com".into()),
+                phone: Some("+1 (555) 010-9999".into()),
+                ..NewUser::default()
+            },
+            0,
+        )
+        .unwrap();
+        assert_eq!(ok.mfa_state, MfaState::Enabled);
+        for bad in [
+            NewUser {
+                username: "b".into(),
+                email: Some("nope".into()),
+                ..NewUser::default()
+            },
+            NewUser {
+                username: "b".into(),
+                phone: Some("call me".into()),
+                ..NewUser::default()
+            },
+            NewUser {
+                username: "b".into(),
+                first_name: Some("x".repeat(200)),
+                ..NewUser::default()
+            },
+        ] {
+            assert!(matches!(build(bad, 0), Err(Error::InvalidField { .. })));
+        }
+    }
+}

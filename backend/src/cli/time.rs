@@ -1,0 +1,65 @@
+//! Times on the command line: unix seconds, or an amount of time ago (`30m`, `24h`, `7d`).
+
+pub fn parse(text: &str, now: i64) -> Result<i64, String> {
+    let text = text.trim();
+    if let Ok(seconds) = text.parse::<i64>() {
+        return Ok(seconds);
+    }
+    let split = text.len().saturating_sub(1);
+    let (amount, unit) = text.split_at(split);
+    let amount: i64 = amount
+        .parse()
+        .map_err(|_| format!("{text:?} is not unix seconds or a time ago like 30m, 24h, 7d"))?;
+    let unit_seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(format!("{text:?}: the unit must be s, m, h, d or w")),
+    };
+    Ok(now - amount * unit_seconds)
+}
+
+/// `2026-11-22 01:32:59 UTC` for a unix time (civil-from-days, proleptic Gregorian).
+pub fn format(unix: i64) -> String {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_and_absolute_times() {
+        assert_eq!(parse("1700000000", 0).unwrap(), 1_700_000_000);
+        assert_eq!(parse("24h", 100_000).unwrap(), 100_000 - 86_400);
+        assert_eq!(parse("7d", 1_000_000).unwrap(), 1_000_000 - 604_800);
+        assert!(parse("yesterday", 0).is_err());
+        assert!(parse("5y", 0).is_err());
+    }
+
+    #[test]
+    fn formats_utc_dates() {
+        assert_eq!(format(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(format(1_234_567_890), "2009-02-13 23:31:30 UTC");
+        assert_eq!(format(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
+}

@@ -1,0 +1,456 @@
+//! Server configuration: one struct, read from a TOML file, with `TWOFOLD_*` environment
+//! overrides. Every key and its default is documented in `backend/twofold.example.toml`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {var}: {message}")]
+    Env { var: String, message: String },
+    #[error("configuration key `{key}`: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// What a relying party hears for a user who has no registered method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NoMethodPolicy {
+    Enroll,
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port to listen on.
+    pub listen: SocketAddr,
+    /// The URL devices use to reach this server (goes into activation codes).
+    /// Empty: derived from `listen` and whether TLS is on.
+    pub public_url: String,
+    /// Where the SQLite database, keys and the local admin token live.
+    pub data_dir: PathBuf,
+    /// Empty: SQLite in `data_dir`. `postgres://user:pass@host/db` for many nodes.
+    pub database_url: String,
+    /// Empty: `<data_dir>/master.key`. Every node of a cluster needs the same file.
+    pub master_key_file: PathBuf,
+    /// This node's name in audit records. Empty: the host name.
+    pub server_name: String,
+    /// Allow listening on a non-loopback address without TLS (behind a TLS proxy).
+    pub allow_insecure_listen: bool,
+    /// "text" or "json".
+    pub log_format: String,
+    pub tls: TlsConfig,
+    pub policy: PolicyConfig,
+    pub audit: AuditConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TlsConfig {
+    /// PEM certificate chain. TLS is on when both files are set.
+    pub cert_file: PathBuf,
+    /// PEM private key.
+    pub key_file: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PolicyConfig {
+    /// What a user with no registered method gets: "enroll", "allow" or "deny".
+    pub no_method: NoMethodPolicy,
+    /// Consecutive failures before a factor locks.
+    pub lockout_threshold: u32,
+    /// How long a locked factor stays locked.
+    pub lockout_seconds: u64,
+    /// TOTP steps accepted on each side of the current one.
+    pub totp_window: u64,
+    /// HOTP codes accepted ahead of the stored counter.
+    pub hotp_look_ahead: u64,
+    /// Lifetime of an activation code.
+    pub activation_ttl_seconds: u64,
+    /// Activation attempts allowed per client address per minute.
+    pub activation_attempts_per_minute: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditConfig {
+    /// Record users' first and last names in audit records.
+    pub record_names: bool,
+    /// Record users' email addresses.
+    pub record_email: bool,
+    /// Record users' phone numbers.
+    pub record_phone: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            public_url: String::new(),
+            data_dir: PathBuf::from("./twofold-data"),
+            database_url: String::new(),
+            master_key_file: PathBuf::new(),
+            server_name: String::new(),
+            allow_insecure_listen: false,
+            log_format: "text".into(),
+            tls: TlsConfig::default(),
+            policy: PolicyConfig::default(),
+            audit: AuditConfig::default(),
+        }
+    }
+}
+
+impl Default for PolicyConfig {
+    fn default() -> Self {
+        Self {
+            no_method: NoMethodPolicy::Enroll,
+            lockout_threshold: 10,
+            lockout_seconds: 300,
+            totp_window: 1,
+            hotp_look_ahead: 10,
+            activation_ttl_seconds: 600,
+            activation_attempts_per_minute: 10,
+        }
+    }
+}
+
+impl Default for AuditConfig {
+    fn default() -> Self {
+        Self {
+            record_names: true,
+            record_email: true,
+            record_phone: true,
+        }
+    }
+}
+
+/// `TWOFOLD_*` variables and the key each overrides. Values are TOML values; bare strings
+/// need no quotes.
+const ENV_KEYS: &[(&str, &[&str])] = &[
+    ("TWOFOLD_LISTEN", &["listen"]),
+    ("TWOFOLD_PUBLIC_URL", &["public_url"]),
+    ("TWOFOLD_DATA_DIR", &["data_dir"]),
+    ("TWOFOLD_DATABASE_URL", &["database_url"]),
+    ("TWOFOLD_MASTER_KEY_FILE", &["master_key_file"]),
+    ("TWOFOLD_SERVER_NAME", &["server_name"]),
+    ("TWOFOLD_ALLOW_INSECURE_LISTEN", &["allow_insecure_listen"]),
+    ("TWOFOLD_LOG_FORMAT", &["log_format"]),
+    ("TWOFOLD_TLS_CERT_FILE", &["tls", "cert_file"]),
+    ("TWOFOLD_TLS_KEY_FILE", &["tls", "key_file"]),
+    ("TWOFOLD_POLICY_NO_METHOD", &["policy", "no_method"]),
+    (
+        "TWOFOLD_POLICY_LOCKOUT_THRESHOLD",
+        &["policy", "lockout_threshold"],
+    ),
+    (
+        "TWOFOLD_POLICY_LOCKOUT_SECONDS",
+        &["policy", "lockout_seconds"],
+    ),
+    ("TWOFOLD_POLICY_TOTP_WINDOW", &["policy", "totp_window"]),
+    (
+        "TWOFOLD_POLICY_HOTP_LOOK_AHEAD",
+        &["policy", "hotp_look_ahead"],
+    ),
+    (
+        "TWOFOLD_POLICY_ACTIVATION_TTL_SECONDS",
+        &["policy", "activation_ttl_seconds"],
+    ),
+    (
+        "TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE",
+        &["policy", "activation_attempts_per_minute"],
+    ),
+    ("TWOFOLD_AUDIT_RECORD_NAMES", &["audit", "record_names"]),
+    ("TWOFOLD_AUDIT_RECORD_EMAIL", &["audit", "record_email"]),
+    ("TWOFOLD_AUDIT_RECORD_PHONE", &["audit", "record_phone"]),
+];
+
+impl Config {
+    /// Reads `path` (if given), then applies `TWOFOLD_*` variables from `env`, then checks.
+    pub fn load(
+        path: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut table = match path {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                text.parse::<toml::Table>()
+                    .map_err(|e| ConfigError::Parse {
+                        path: path.to_owned(),
+                        message: e.to_string(),
+                    })?
+            }
+            None => toml::Table::new(),
+        };
+        for (var, key_path) in ENV_KEYS {
+            if let Some(raw) = env(var) {
+                let value = parse_env_value(&raw);
+                set_path(&mut table, key_path, value);
+            }
+        }
+        let config: Config =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| match path {
+                    Some(path) => ConfigError::Parse {
+                        path: path.to_owned(),
+                        message: e.message().to_owned(),
+                    },
+                    None => ConfigError::Env {
+                        var: "TWOFOLD_*".into(),
+                        message: e.message().to_owned(),
+                    },
+                })?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let tls_files = [&self.tls.cert_file, &self.tls.key_file];
+        let set = tls_files
+            .iter()
+            .filter(|p| !p.as_os_str().is_empty())
+            .count();
+        if set == 1 {
+            return Err(ConfigError::Invalid {
+                key: "tls",
+                message: "set both cert_file and key_file, or neither".into(),
+            });
+        }
+        if !self.tls_enabled() && !self.listen.ip().is_loopback() && !self.allow_insecure_listen {
+            return Err(ConfigError::Invalid {
+                key: "listen",
+                message: format!(
+                    "{} is not a loopback address and TLS is off; configure [tls] cert_file and key_file, \
+                     or set allow_insecure_listen = true if a TLS proxy is in front",
+                    self.listen
+                ),
+            });
+        }
+        if self.policy.lockout_threshold == 0 {
+            return Err(ConfigError::Invalid {
+                key: "policy.lockout_threshold",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.policy.activation_ttl_seconds == 0 {
+            return Err(ConfigError::Invalid {
+                key: "policy.activation_ttl_seconds",
+                message: "must be at least 1".into(),
+            });
+        }
+        if self.policy.activation_attempts_per_minute == 0 {
+            return Err(ConfigError::Invalid {
+                key: "policy.activation_attempts_per_minute",
+                message: "must be at least 1".into(),
+            });
+        }
+        if !["text", "json"].contains(&self.log_format.as_str()) {
+            return Err(ConfigError::Invalid {
+                key: "log_format",
+                message: "must be \"text\" or \"json\"".into(),
+            });
+        }
+        let url = &self.database_url;
+        if !(url.is_empty()
+            || url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::Invalid {
+                key: "database_url",
+                message: "must be empty (SQLite in data_dir), sqlite:PATH or postgres://...".into(),
+            });
+        }
+        let public = self.public_url.to_ascii_lowercase();
+        if !(public.is_empty() || public.starts_with("http://") || public.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "public_url",
+                message: "must start with https:// or http://".into(),
+            });
+        }
+        Ok(())
+    }
+
+    pub fn tls_enabled(&self) -> bool {
+        !self.tls.cert_file.as_os_str().is_empty() && !self.tls.key_file.as_os_str().is_empty()
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("twofold.db").display()
+            )
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn master_key_path(&self) -> PathBuf {
+        if self.master_key_file.as_os_str().is_empty() {
+            self.data_dir.join("master.key")
+        } else {
+            self.master_key_file.clone()
+        }
+    }
+
+    /// Where the local CLI finds the admin token.
+    pub fn admin_token_path(&self) -> PathBuf {
+        self.data_dir.join("admin.token")
+    }
+
+    /// The URL put into activation codes, given the address actually bound.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        if !self.public_url.is_empty() {
+            return self.public_url.trim_end_matches('/').to_owned();
+        }
+        let scheme = if self.tls_enabled() { "https" } else { "http" };
+        format!("{scheme}://{bound}")
+    }
+
+    pub fn server_name(&self) -> String {
+        if !self.server_name.is_empty() {
+            return self.server_name.clone();
+        }
+        std::fs::read_to_string("/etc/hostname")
+            .ok()
+            .map(|h| h.trim().to_owned())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "twofold".into())
+    }
+}
+
+/// An environment value is read as TOML when it parses as a scalar (numbers, booleans,
+/// quoted strings), otherwise as a bare string.
+fn parse_env_value(raw: &str) -> toml::Value {
+    match format!("v = {raw}").parse::<toml::Table>() {
+        Ok(mut t) => match t.remove("v") {
+            Some(
+                v @ (toml::Value::Integer(_)
+                | toml::Value::Boolean(_)
+                | toml::Value::String(_)
+                | toml::Value::Float(_)),
+            ) => v,
+            _ => toml::Value::String(raw.to_owned()),
+        },
+        Err(_) => toml::Value::String(raw.to_owned()),
+    }
+}
+
+fn set_path(table: &mut toml::Table, path: &[&str], value: toml::Value) {
+    match path {
+        [] => {}
+        [last] => {
+            table.insert((*last).to_owned(), value);
+        }
+        [first, rest @ ..] => {
+            let entry = table
+                .entry((*first).to_owned())
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if !entry.is_table() {
+                *entry = toml::Value::Table(toml::Table::new());
+            }
+            if let toml::Value::Table(inner) = entry {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    #[test]
+    fn defaults_need_no_file() {
+        let c = Config::load(None, no_env).unwrap();
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.policy.lockout_threshold, 10);
+        assert_eq!(c.policy.no_method, NoMethodPolicy::Enroll);
+        assert!(c.database_url().starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn the_example_file_is_valid_and_documents_every_key() {
+        let dir = std::env::temp_dir().join(format!("twofold-cfg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("example.toml");
+        let example = include_str!("../twofold.example.toml");
+        std::fs::write(&path, example).unwrap();
+        Config::load(Some(&path), no_env).unwrap();
+        for (_, key_path) in ENV_KEYS {
+            let key = key_path.last().unwrap();
+            assert!(example.contains(&format!("{key} =")), "example lacks {key}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let env = |var: &str| match var {
+            "TWOFOLD_LISTEN" => Some("127.0.0.1:9999".to_owned()),
+            "TWOFOLD_POLICY_LOCKOUT_THRESHOLD" => Some("3".to_owned()),
+            "TWOFOLD_POLICY_NO_METHOD" => Some("deny".to_owned()),
+            "TWOFOLD_AUDIT_RECORD_EMAIL" => Some("false".to_owned()),
+            _ => None,
+        };
+        let c = Config::load(None, env).unwrap();
+        assert_eq!(c.listen.port(), 9999);
+        assert_eq!(c.policy.lockout_threshold, 3);
+        assert_eq!(c.policy.no_method, NoMethodPolicy::Deny);
+        assert!(!c.audit.record_email);
+    }
+
+    #[test]
+    fn bad_configuration_names_the_key() {
+        let dir = std::env::temp_dir().join(format!("twofold-cfg-bad-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.toml");
+        for (text, needle) in [
+            ("listen = \"0.0.0.0:443\"", "listen"),
+            ("lisen = \"127.0.0.1:1\"", "lisen"),
+            (
+                "[policy]\nlockout_threshold = 0",
+                "policy.lockout_threshold",
+            ),
+            ("[policy]\nno_method = \"maybe\"", "maybe"),
+            ("[tls]\ncert_file = \"/x.pem\"", "tls"),
+            ("database_url = \"mysql://x\"", "database_url"),
+        ] {
+            std::fs::write(&path, text).unwrap();
+            let err = Config::load(Some(&path), no_env).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn non_loopback_without_tls_needs_an_explicit_yes() {
+        let env = |var: &str| match var {
+            "TWOFOLD_LISTEN" => Some("0.0.0.0:8080".to_owned()),
+            "TWOFOLD_ALLOW_INSECURE_LISTEN" => Some("true".to_owned()),
+            _ => None,
+        };
+        assert!(Config::load(None, env).is_ok());
+    }
+}

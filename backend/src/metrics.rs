@@ -1,0 +1,95 @@
+//! Counters exposed at `/metrics` in the Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::sync::Mutex;
+
+#[derive(Default)]
+pub struct Metrics {
+    /// (method+route, status) → count.
+    http: Mutex<BTreeMap<(String, u16), u64>>,
+    /// (factor, result, reason) → count.
+    auth: Mutex<BTreeMap<(String, String, String), u64>>,
+    /// result → count.
+    activations: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Metrics {
+    pub fn http_request(&self, route: &str, status: u16) {
+        if let Ok(mut m) = self.http.lock() {
+            *m.entry((route.to_owned(), status)).or_default() += 1;
+        }
+    }
+
+    pub fn authentication(&self, factor: &str, result: &str, reason: &str) {
+        if let Ok(mut m) = self.auth.lock() {
+            *m.entry((factor.to_owned(), result.to_owned(), reason.to_owned()))
+                .or_default() += 1;
+        }
+    }
+
+    pub fn activation(&self, result: &str) {
+        if let Ok(mut m) = self.activations.lock() {
+            *m.entry(result.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// The exposition text; `gauges` are (name, help, value) read at scrape time.
+    pub fn render(&self, gauges: &[(&str, &str, i64)]) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "# HELP twofold_http_requests_total HTTP requests by route and status."
+        );
+        let _ = writeln!(out, "# TYPE twofold_http_requests_total counter");
+        if let Ok(m) = self.http.lock() {
+            for ((route, status), n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "twofold_http_requests_total{{route=\"{}\",status=\"{status}\"}} {n}",
+                    escape(route)
+                );
+            }
+        }
+        let _ = writeln!(out, "# HELP twofold_authentications_total Authentication attempts by factor, result and reason.");
+        let _ = writeln!(out, "# TYPE twofold_authentications_total counter");
+        if let Ok(m) = self.auth.lock() {
+            for ((factor, result, reason), n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "twofold_authentications_total{{factor=\"{}\",result=\"{}\",reason=\"{}\"}} {n}",
+                    escape(factor),
+                    escape(result),
+                    escape(reason)
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP twofold_activations_total Device activation attempts by result."
+        );
+        let _ = writeln!(out, "# TYPE twofold_activations_total counter");
+        if let Ok(m) = self.activations.lock() {
+            for (result, n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "twofold_activations_total{{result=\"{}\"}} {n}",
+                    escape(result)
+                );
+            }
+        }
+        for (name, help, value) in gauges {
+            let _ = writeln!(out, "# HELP {name} {help}");
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            let _ = writeln!(out, "{name} {value}");
+        }
+        out
+    }
+}
+
+fn escape(label: &str) -> String {
+    label
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}

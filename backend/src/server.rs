@@ -1,0 +1,187 @@
+//! Start-up: data directory, keys, store, first admin token; then listening, with TLS when
+//! configured, until a shutdown signal.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+
+use crate::auth::admin;
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::crypto::{write_private_file, MasterKey};
+use crate::error::Error;
+use crate::identity::ServerIdentity;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::state::AppState;
+use crate::store::{admins, Store};
+
+/// What start-up created that the operator must see once.
+pub struct FirstStart {
+    /// The first admin token, when it was created now.
+    pub admin_token: Option<String>,
+}
+
+/// Opens everything the server needs; `bound` is the address actually listened on.
+pub async fn build_state(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    bound: SocketAddr,
+) -> Result<(AppState, FirstStart), Error> {
+    create_private_dir(&config.data_dir)?;
+    let (master_key, _created) = MasterKey::load_or_create(&config.master_key_path())?;
+    let store = Store::connect(&config.database_url()).await?;
+    let identity = ServerIdentity::load_or_create(&store, &master_key).await?;
+    let now = i64::try_from(clock.now()).unwrap_or(i64::MAX);
+    let admin_token = if admins::count(store.pool()).await? == 0 {
+        let token = admin::create_token(&store, &master_key, now).await?;
+        write_private_file(&config.admin_token_path(), &format!("{token}\n")).map_err(|e| {
+            Error::Internal(format!(
+                "cannot write {}: {e}",
+                config.admin_token_path().display()
+            ))
+        })?;
+        Some(token)
+    } else {
+        None
+    };
+    let state = AppState {
+        public_url: config.public_url_for(bound).into(),
+        server_name: config.server_name().into(),
+        server_ip: Some(bound.ip().to_string().into()),
+        activation_limiter: Arc::new(RateLimiter::new(
+            config.policy.activation_attempts_per_minute,
+            60,
+        )),
+        config: Arc::new(config),
+        store,
+        clock,
+        master_key: Arc::new(master_key),
+        identity: Arc::new(RwLock::new(identity)),
+        metrics: Arc::new(Metrics::default()),
+    };
+    Ok((state, FirstStart { admin_token }))
+}
+
+fn create_private_dir(dir: &Path) -> Result<(), Error> {
+    let err = |e: std::io::Error| {
+        Error::Internal(format!(
+            "cannot create data directory {}: {e}",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(err)?;
+    }
+    Ok(())
+}
+
+/// Listens until `shutdown` completes. Prints where it listens (and, on first start, the
+/// admin token) on standard output.
+pub async fn serve(
+    config: Config,
+    clock: Arc<dyn Clock>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Error> {
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| Error::Internal(format!("cannot listen on {}: {e}", config.listen)))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let bound = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(e.to_string()))?;
+    let tls = config.tls_enabled().then(|| config.tls.clone());
+    let database = if config.database_url.is_empty() {
+        "SQLite in the data directory"
+    } else {
+        "PostgreSQL"
+    };
+    let data_dir = config.data_dir.clone();
+    let token_path = config.admin_token_path();
+    let (state, first) = build_state(config, clock, bound).await?;
+    let public_url = state.public_url.clone();
+    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+
+    println!(
+        "Twofold server {} listening on {public_url}",
+        env!("CARGO_PKG_VERSION")
+    );
+    println!("  data directory: {} ({database})", data_dir.display());
+    if let Some(token) = &first.admin_token {
+        println!(
+            "  admin token (shown once; a copy is in {}): {token}",
+            token_path.display()
+        );
+        println!();
+        println!("Add and activate a first user:");
+        println!("  twofold-server user add alice --email alice@example.com");
+        println!(
+            "  twofold-server activation create alice      # shows a QR code for the Twofold app"
+        );
+        println!(
+            "  twofold-server app add \"VPN\"               # credentials for a relying party"
+        );
+    }
+    tracing::info!(url = %public_url, "listening");
+
+    match tls {
+        None => {
+            let listener = tokio::net::TcpListener::from_std(listener)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+                .map_err(|e| Error::Internal(format!("server: {e}")))?;
+        }
+        Some(tls) => {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let rustls_config =
+                axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
+                    .await
+                    .map_err(|e| Error::Internal(format!("TLS certificate or key: {e}")))?;
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown.await;
+                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
+            });
+            axum_server::from_tcp_rustls(listener, rustls_config)
+                .map_err(|e| Error::Internal(format!("cannot listen with TLS: {e}")))?
+                .handle(handle)
+                .serve(app)
+                .await
+                .map_err(|e| Error::Internal(format!("server: {e}")))?;
+        }
+    }
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+}

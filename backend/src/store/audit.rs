@@ -1,0 +1,127 @@
+//! The audit log: one record per authentication attempt (and per activation and admin
+//! action that changes who can sign in). Never holds a secret, code or activation code.
+
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::{Any, Executor, Row};
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AuditRecord {
+    /// Unique id of the record.
+    pub id: String,
+    /// Unix seconds.
+    pub at: i64,
+    /// "authentication", "activation", "admin", ...
+    pub event: String,
+    pub username: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub device_id: Option<String>,
+    /// The authentication mode: "passcode", "push", ...
+    pub factor: Option<String>,
+    /// "allow", "deny", "enroll", "success", "failure", ...
+    pub result: String,
+    /// The stable reason code.
+    pub reason: Option<String>,
+    pub server_name: String,
+    pub server_ip: Option<String>,
+    pub client_ip: Option<String>,
+    pub application: Option<String>,
+}
+
+/// Which records to return; every field narrows the result.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub result: Option<String>,
+    pub event: Option<String>,
+    /// From this time (unix seconds, inclusive).
+    pub since: Option<i64>,
+    /// Before this time (unix seconds, exclusive).
+    pub until: Option<i64>,
+    /// At most this many records, newest first (default 1000, at most 100000).
+    pub limit: Option<i64>,
+}
+
+const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
+                       server_name, server_ip, client_ip, application";
+
+pub async fn insert<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    r: &AuditRecord,
+) -> Result<(), Error> {
+    let sql = format!(
+        "INSERT INTO audit ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+    );
+    sqlx::query(&sql)
+        .bind(&r.id)
+        .bind(r.at)
+        .bind(&r.event)
+        .bind(&r.username)
+        .bind(&r.first_name)
+        .bind(&r.last_name)
+        .bind(&r.email)
+        .bind(&r.phone)
+        .bind(&r.device_id)
+        .bind(&r.factor)
+        .bind(&r.result)
+        .bind(&r.reason)
+        .bind(&r.server_name)
+        .bind(&r.server_ip)
+        .bind(&r.client_ip)
+        .bind(&r.application)
+        .execute(ex)
+        .await?;
+    Ok(())
+}
+
+fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
+    Ok(AuditRecord {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        event: row.try_get("event")?,
+        username: row.try_get("username")?,
+        first_name: row.try_get("first_name")?,
+        last_name: row.try_get("last_name")?,
+        email: row.try_get("email")?,
+        phone: row.try_get("phone")?,
+        device_id: row.try_get("device_id")?,
+        factor: row.try_get("factor")?,
+        result: row.try_get("result")?,
+        reason: row.try_get("reason")?,
+        server_name: row.try_get("server_name")?,
+        server_ip: row.try_get("server_ip")?,
+        client_ip: row.try_get("client_ip")?,
+        application: row.try_get("application")?,
+    })
+}
+
+pub async fn query<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    f: &AuditFilter,
+) -> Result<Vec<AuditRecord>, Error> {
+    // Each filter is "($n IS NULL OR column = $n)": one statement, parameters always bound.
+    let sql = format!(
+        "SELECT {COLUMNS} FROM audit WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
+         AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+         ORDER BY seq DESC LIMIT $6"
+    );
+    let limit = f.limit.unwrap_or(1000).clamp(1, 100_000);
+    sqlx::query(&sql)
+        .bind(&f.username)
+        .bind(&f.result)
+        .bind(&f.event)
+        .bind(f.since)
+        .bind(f.until)
+        .bind(limit)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect()
+}

@@ -1,0 +1,159 @@
+//! Storage: SQLite (the embedded default) or PostgreSQL (many nodes), through one sqlx `Any`
+//! pool. Queries are written once in the SQL both engines accept (`$n` parameters, integers
+//! for flags and times); the schema has one migration folder per engine. All SQL of the
+//! server lives in this module.
+
+pub mod activations;
+pub mod admins;
+pub mod applications;
+pub mod audit;
+pub mod credentials;
+pub mod devices;
+pub mod lockouts;
+pub mod reports;
+pub mod state;
+pub mod users;
+
+use std::sync::Once;
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::{AnyPool, Executor};
+
+use crate::error::Error;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone)]
+pub struct Store {
+    pool: AnyPool,
+    engine: Engine,
+}
+
+/// (version, description, SQL) per engine, applied in order.
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial schema",
+    include_str!("../../migrations/sqlite/0001_init.sql"),
+)];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
+    1,
+    "initial schema",
+    include_str!("../../migrations/postgres/0001_init.sql"),
+)];
+
+/// An arbitrary constant: the advisory lock that serialises migrations across nodes.
+const MIGRATION_LOCK: i64 = 0x0074_776f_666f_6c64;
+
+impl Store {
+    /// Connects and applies any migrations not yet applied.
+    pub async fn connect(url: &str) -> Result<Self, Error> {
+        static DRIVERS: Once = Once::new();
+        DRIVERS.call_once(sqlx::any::install_default_drivers);
+        let engine = if url.starts_with("sqlite:") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        };
+        let options = AnyPoolOptions::new()
+            .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10));
+        let options = if engine == Engine::Sqlite {
+            options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    // WAL lets readers work while one writer commits; the busy timeout makes
+                    // concurrent writers wait for each other instead of failing.
+                    conn.execute("PRAGMA journal_mode = WAL").await?;
+                    conn.execute("PRAGMA busy_timeout = 10000").await?;
+                    conn.execute("PRAGMA foreign_keys = ON").await?;
+                    Ok(())
+                })
+            })
+        } else {
+            options
+        };
+        let pool = options.connect(url).await?;
+        let store = Self { pool, engine };
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    async fn migrate(&self) -> Result<(), Error> {
+        let mut conn = self.pool.acquire().await?;
+        if self.engine == Engine::Postgres {
+            sqlx::query("SELECT pg_advisory_lock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        let result = self.apply_migrations(&mut conn).await;
+        if self.engine == Engine::Postgres {
+            sqlx::query("SELECT pg_advisory_unlock($1)")
+                .bind(MIGRATION_LOCK)
+                .execute(&mut *conn)
+                .await?;
+        }
+        result
+    }
+
+    async fn apply_migrations(&self, conn: &mut sqlx::AnyConnection) -> Result<(), Error> {
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL)",
+        )
+        .await?;
+        let migrations = match self.engine {
+            Engine::Sqlite => SQLITE_MIGRATIONS,
+            Engine::Postgres => POSTGRES_MIGRATIONS,
+        };
+        for (version, description, sql) in migrations {
+            let applied: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM schema_migrations WHERE version = $1")
+                    .bind(*version)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            if applied.is_some() {
+                continue;
+            }
+            let mut tx = sqlx::Connection::begin(&mut *conn).await?;
+            sqlx::raw_sql(sql).execute(&mut *tx).await.map_err(|e| {
+                Error::Migration(format!("migration {version} ({description}): {e}"))
+            })?;
+            sqlx::query("INSERT INTO schema_migrations (version, description) VALUES ($1, $2)")
+                .bind(*version)
+                .bind(*description)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            tracing::info!(version, description, "applied database migration");
+        }
+        Ok(())
+    }
+}
+
+/// A round trip to the database, for health checks.
+pub async fn ping(store: &Store) -> Result<(), Error> {
+    sqlx::query("SELECT 1").execute(store.pool()).await?;
+    Ok(())
+}
+
+/// True when `err` is a unique-constraint violation (a duplicate name).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// Flags are stored as 0/1 integers on both engines.
+pub(crate) fn flag(value: bool) -> i64 {
+    i64::from(value)
+}

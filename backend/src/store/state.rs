@@ -1,0 +1,49 @@
+//! Server-wide values: the activation epoch, the sealed server signing key.
+
+use sqlx::{Any, Executor};
+
+use crate::error::Error;
+
+pub const EPOCH: &str = "epoch";
+pub const SIGNING_KEY: &str = "signing_key";
+
+pub async fn get<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+) -> Result<Option<String>, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT value FROM server_state WHERE key = $1")
+            .bind(key)
+            .fetch_optional(ex)
+            .await?,
+    )
+}
+
+/// Inserts unless present (another node may have won the race); true when inserted.
+pub async fn insert_if_absent<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    value: &str,
+) -> Result<bool, Error> {
+    let done = sqlx::query(
+        "INSERT INTO server_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(ex)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn set<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    key: &str,
+    value: &str,
+) -> Result<(), Error> {
+    sqlx::query("INSERT INTO server_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = $2")
+        .bind(key)
+        .bind(value)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

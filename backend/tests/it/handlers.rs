@@ -1,0 +1,158 @@
+//! Admin and relying-party handlers through the router.
+
+use serde_json::json;
+
+use super::harness::{engines, TestServer};
+
+#[tokio::test]
+async fn admin_routes_need_the_admin_token() {
+    for engine in engines() {
+        let server = TestServer::start(engine, |_| {}).await;
+        let (status, body) = server.call("GET", "/v1/admin/users", None, None).await;
+        assert_eq!(status, 401, "{engine}");
+        assert_eq!(body["error"]["code"], "auth.unauthorized");
+        let (status, _) = server
+            .call("GET", "/v1/admin/users", Some("Bearer adm_x.y"), None)
+            .await;
+        assert_eq!(status, 401, "{engine}");
+        let (status, body) = server
+            .call("GET", "/v1/admin/users", Some(&server.admin()), None)
+            .await;
+        assert_eq!(status, 200, "{engine}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn users_are_added_listed_and_refused_twice() {
+    for engine in engines() {
+        let server = TestServer::start(engine, |_| {}).await;
+        let admin = server.admin();
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/admin/users",
+                Some(&admin),
+                Some(json!({"username": "Alice", "email": "alice@example.com"})),
+            )
+            .await;
+        assert_eq!(status, 201, "{engine}: {body}");
+        assert_eq!(body["username"], "alice");
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/admin/users",
+                Some(&admin),
+                Some(json!({"username": "alice"})),
+            )
+            .await;
+        assert_eq!(status, 409, "{engine}");
+        assert_eq!(body["error"]["code"], "user.exists");
+        let (_, list) = server
+            .call("GET", "/v1/admin/users", Some(&admin), None)
+            .await;
+        assert_eq!(list.as_array().unwrap().len(), 1, "{engine}");
+    }
+}
+
+/// A device key pair and the body that redeems `code` with it.
+fn activate_body(code: &str) -> serde_json::Value {
+    use ring::rand::SystemRandom;
+    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
+    let key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let public = key.public_key().as_ref().to_vec();
+    let signature = key
+        .sign(&rng, &twofold_core::sign::activation_bytes(code, &public))
+        .unwrap();
+    json!({
+        "code": code,
+        "public_key": twofold_core::proto::b64_encode(&public),
+        "signature": twofold_core::proto::b64_encode(signature.as_ref()),
+        "name": "Test phone",
+        "platform": "cli",
+    })
+}
+
+#[tokio::test]
+async fn activation_codes_work_once_and_expire() {
+    for engine in engines() {
+        let server = TestServer::start(engine, |_| {}).await;
+        let admin = server.admin();
+        server
+            .call(
+                "POST",
+                "/v1/admin/users",
+                Some(&admin),
+                Some(json!({"username": "bob"})),
+            )
+            .await;
+        let (status, issued) = server
+            .call("POST", "/v1/admin/users/bob/activation", Some(&admin), None)
+            .await;
+        assert_eq!(status, 201, "{engine}: {issued}");
+        let code = issued["code"].as_str().unwrap().to_owned();
+
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/device/activate",
+                None,
+                Some(activate_body(&code)),
+            )
+            .await;
+        assert_eq!(status, 201, "{engine}: {body}");
+        assert!(body["otpauth_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("otpauth://totp/Twofold:bob?secret="));
+        assert_eq!(body["epoch"], 1);
+
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/device/activate",
+                None,
+                Some(activate_body(&code)),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), body["error"]["code"].as_str()),
+            (409, Some("activation.already_used")),
+            "{engine}"
+        );
+
+        let (_, issued) = server
+            .call("POST", "/v1/admin/users/bob/activation", Some(&admin), None)
+            .await;
+        server.clock.advance(601);
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/device/activate",
+                None,
+                Some(activate_body(issued["code"].as_str().unwrap())),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), body["error"]["code"].as_str()),
+            (410, Some("activation.expired")),
+            "{engine}"
+        );
+
+        let (status, body) = server
+            .call(
+                "POST",
+                "/v1/device/activate",
+                None,
+                Some(activate_body("0000 0000 0000")),
+            )
+            .await;
+        assert_eq!(
+            (status.as_u16(), body["error"]["code"].as_str()),
+            (404, Some("activation.invalid_code")),
+            "{engine}"
+        );
+    }
+}

@@ -1,0 +1,280 @@
+//! The relying-party API: "what can this user do?" (`/v1/preauth`) and "is this really the
+//! user?" (`/v1/auth`).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// `POST /v1/preauth`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PreauthRequest {
+    pub username: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum PreauthResult {
+    /// Ask for a second factor: one of `methods`.
+    Auth,
+    /// Let the user in without a second factor (MFA disabled, or server policy).
+    Allow,
+    /// Refuse the sign-in.
+    Deny,
+    /// The user has no usable method: send them to register one.
+    Enroll,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PreauthResponse {
+    pub result: PreauthResult,
+    pub reason: Reason,
+    pub message: String,
+    /// The factors `/v1/auth` will accept for this user now.
+    pub methods: Vec<Factor>,
+    pub devices: Vec<DeviceSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeviceSummary {
+    pub id: String,
+    pub name: String,
+    pub platform: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Factor {
+    /// Push when the user has an active device, otherwise refuse with `enroll`.
+    Auto,
+    /// A one-time code: from the app's offline account or a hardware token.
+    Passcode,
+    /// A sign-in request to the user's devices.
+    Push,
+}
+
+impl Factor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Factor::Auto => "auto",
+            Factor::Passcode => "passcode",
+            Factor::Push => "push",
+        }
+    }
+}
+
+/// Where the sign-in comes from; shown to the user in push requests and kept in the audit log.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuthContext {
+    #[serde(default)]
+    pub application: Option<String>,
+    #[serde(default)]
+    pub client_ip: Option<String>,
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub user_agent: Option<String>,
+}
+
+/// `POST /v1/auth`.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuthRequest {
+    pub username: String,
+    pub factor: Factor,
+    /// Required with `factor: passcode`.
+    #[serde(default)]
+    pub passcode: Option<String>,
+    #[serde(default)]
+    pub context: AuthContext,
+    /// Push only: answer at once with a `txid` to poll at `GET /v1/auth/{txid}`.
+    #[serde(default, rename = "async")]
+    pub asynchronous: bool,
+}
+
+impl fmt::Debug for AuthRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthRequest")
+            .field("username", &self.username)
+            .field("factor", &self.factor)
+            .field("passcode", &self.passcode.as_ref().map(|_| "***"))
+            .field("context", &self.context)
+            .field("async", &self.asynchronous)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthResult {
+    Allow,
+    Deny,
+    Enroll,
+    /// Push, asynchronous: not answered yet; poll again.
+    Waiting,
+    /// Push: nobody answered before the challenge expired.
+    Timeout,
+}
+
+/// Why: a stable code a relying party can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Reason {
+    /// Verified: the code was right, or the user approved.
+    Verified,
+    /// Preauth: the user can authenticate with the listed methods.
+    MethodsAvailable,
+    /// MFA is disabled for this user.
+    MfaDisabled,
+    /// The user has no registered method and server policy lets them in.
+    NoMethodAllowed,
+    /// The user has no registered method and server policy refuses them.
+    NoMethodDenied,
+    /// The user has no registered method (or was reset) and must register.
+    NoMethod,
+    /// The user is blocked (for instance after a fraud report).
+    UserBlocked,
+    InvalidCode,
+    CodeReplayed,
+    /// Too many consecutive failures: the factor is locked for a while.
+    LockedOut,
+    /// No passcode in a passcode request.
+    MissingPasscode,
+    /// Push: the user approved.
+    Approved,
+    /// Push: the user denied.
+    Denied,
+    /// Push: the user denied and reported the request as fraud.
+    FraudReported,
+    /// Push: the number typed did not match.
+    WrongNumber,
+    /// Push: nobody answered in time.
+    Expired,
+    /// Push: the relying party cancelled.
+    Cancelled,
+    /// Push: too many pushes for this user in the last minute.
+    PushLimit,
+    /// Push: waiting for the user.
+    Pending,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Verified => "verified",
+            Reason::MethodsAvailable => "methods_available",
+            Reason::MfaDisabled => "mfa_disabled",
+            Reason::NoMethodAllowed => "no_method_allowed",
+            Reason::NoMethodDenied => "no_method_denied",
+            Reason::NoMethod => "no_method",
+            Reason::UserBlocked => "user_blocked",
+            Reason::InvalidCode => "invalid_code",
+            Reason::CodeReplayed => "code_replayed",
+            Reason::LockedOut => "locked_out",
+            Reason::MissingPasscode => "missing_passcode",
+            Reason::Approved => "approved",
+            Reason::Denied => "denied",
+            Reason::FraudReported => "fraud_reported",
+            Reason::WrongNumber => "wrong_number",
+            Reason::Expired => "expired",
+            Reason::Cancelled => "cancelled",
+            Reason::PushLimit => "push_limit",
+            Reason::Pending => "pending",
+        }
+    }
+
+    /// A sentence for people.
+    pub fn message(self) -> &'static str {
+        match self {
+            Reason::Verified => "The second factor was verified.",
+            Reason::MethodsAvailable => "The user can authenticate with the listed methods.",
+            Reason::MfaDisabled => "Multi-factor authentication is disabled for this user.",
+            Reason::NoMethodAllowed => "The user has no registered method; policy allows sign-in.",
+            Reason::NoMethodDenied => "The user has no registered method; policy denies sign-in.",
+            Reason::NoMethod => "The user must register an authentication method.",
+            Reason::UserBlocked => "The user is blocked; an administrator must unblock them.",
+            Reason::InvalidCode => "The code is not valid.",
+            Reason::CodeReplayed => "The code was already used; wait for the next one.",
+            Reason::LockedOut => "Too many failed attempts; try again later.",
+            Reason::MissingPasscode => "A passcode is required for this factor.",
+            Reason::Approved => "The user approved the sign-in.",
+            Reason::Denied => "The user denied the sign-in.",
+            Reason::FraudReported => "The user denied the sign-in and reported it as fraud.",
+            Reason::WrongNumber => "The number entered did not match.",
+            Reason::Expired => "Nobody answered the sign-in request in time.",
+            Reason::Cancelled => "The sign-in request was cancelled.",
+            Reason::PushLimit => "Too many sign-in requests; wait a minute.",
+            Reason::Pending => "Waiting for the user to answer.",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct AuthResponse {
+    pub result: AuthResult,
+    pub reason: Reason,
+    pub message: String,
+    /// Push: the transaction to poll or cancel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub txid: Option<String>,
+    /// Push with number matching: show this number on the sign-in page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub number: Option<String>,
+}
+
+impl AuthResponse {
+    pub fn new(result: AuthResult, reason: Reason) -> Self {
+        Self {
+            result,
+            reason,
+            message: reason.message().to_owned(),
+            txid: None,
+            number: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reason_codes_serialise_as_their_stable_names() {
+        for reason in [
+            Reason::CodeReplayed,
+            Reason::LockedOut,
+            Reason::NoMethodAllowed,
+            Reason::FraudReported,
+        ] {
+            let json = serde_json::to_string(&reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+        }
+    }
+
+    #[test]
+    fn auth_requests_refuse_unknown_fields_and_hide_the_passcode() {
+        let err = serde_json::from_str::<AuthRequest>(
+            r#"{"username":"a","factor":"passcode","pascode":"1"}"#,
+        );
+        assert!(err.is_err());
+        let req: AuthRequest = serde_json::from_str(
+            r#"{"username":"a","factor":"passcode","passcode":"123456","async":false}"#,
+        )
+        .unwrap();
+        assert!(!format!("{req:?}").contains("123456"));
+    }
+}
