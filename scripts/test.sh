@@ -54,6 +54,8 @@ export TWOFOLD_REQUIRE_POSTGRES=1
 
 step rust-tests cargo nextest run --workspace --locked --no-fail-fast --failure-output final
 count "$logdir/rust-tests.log"
+# The other apps' real exports must import exactly (fails when their folder is missing).
+step interop scripts/check-interop.sh
 step doc-tests cargo test --workspace --locked --doc
 count "$logdir/doc-tests.log"
 

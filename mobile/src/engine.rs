@@ -1,0 +1,523 @@
+//! [`Engine`]: the object the app (or the CLI) holds: a vault file, unlocked or locked, and
+//! every operation on its accounts. Each change is saved atomically before the call returns.
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+use twofold_core::uri::migration::{MigrationBatch, MigrationSet};
+use twofold_core::OtpAccount;
+use zeroize::Zeroizing;
+
+use crate::account::{Account, AccountDraft, AccountView, Kind};
+use crate::error::Error;
+use crate::importers::{self, ImportFormat, ImportReport, Skipped};
+use crate::vault::{write_atomic_until, KdfParams, SaveStep, Vault, VaultContent};
+
+/// The default vault location: `$XDG_DATA_HOME/twofold/vault.twofold` on Linux (the
+/// platform's data directory elsewhere).
+pub fn default_vault_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("twofold").join("vault.twofold"))
+}
+
+/// An account that was added.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Added {
+    pub id: String,
+    pub label: String,
+}
+
+/// What an add, scan or import did, entry by entry.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AddReport {
+    pub added: Vec<Added>,
+    pub skipped: Vec<Skipped>,
+    /// Things to tell the user, e.g. "batch 2 of 3 still missing: scan that QR code too".
+    pub notes: Vec<String>,
+}
+
+/// Changes to an account's descriptive fields; `None` leaves a field as it is.
+#[derive(Clone, Debug, Default)]
+pub struct AccountEdit {
+    pub issuer: Option<Option<String>>,
+    pub name: Option<String>,
+    pub group: Option<Option<String>>,
+    pub note: Option<Option<String>>,
+    pub favourite: Option<bool>,
+}
+
+/// A vault file and, while unlocked, its decrypted content.
+pub struct Engine {
+    path: PathBuf,
+    vault: Option<Vault>,
+    kdf: KdfParams,
+    migration: Option<MigrationSet>,
+    crash_at: Option<SaveStep>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("path", &self.path)
+            .field("locked", &self.vault.is_none())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Creates a new vault at `path` (its directory is created if needed) and opens it.
+    /// `kdf` is used for this password and for later password changes.
+    pub fn create(path: impl Into<PathBuf>, password: &str, kdf: KdfParams) -> Result<Self, Error> {
+        let path = path.into();
+        if path.exists() {
+            return Err(Error::VaultExists(path));
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            fs::create_dir_all(dir).map_err(|e| Error::io("create", dir, e))?;
+        }
+        let engine = Self {
+            path,
+            vault: Some(Vault::create(password, kdf)?),
+            kdf,
+            migration: None,
+            crash_at: None,
+        };
+        engine.save()?;
+        Ok(engine)
+    }
+
+    /// Opens and unlocks the vault at `path`.
+    pub fn open(path: impl Into<PathBuf>, password: &str) -> Result<Self, Error> {
+        let mut engine = Self::locked(path);
+        engine.unlock(password)?;
+        Ok(engine)
+    }
+
+    /// An engine for the vault at `path`, locked. Call [`Engine::unlock`].
+    pub fn locked(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            vault: None,
+            kdf: KdfParams::default(),
+            migration: None,
+            crash_at: None,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.vault.is_none()
+    }
+
+    /// Reads the file again and decrypts it with `password`.
+    pub fn unlock(&mut self, password: &str) -> Result<(), Error> {
+        let bytes = read_vault(&self.path)?;
+        self.vault = Some(Vault::open(&bytes, password)?);
+        Ok(())
+    }
+
+    /// Drops the decrypted content and the master key (both are wiped from memory).
+    pub fn lock(&mut self) {
+        self.vault = None;
+        self.migration = None;
+    }
+
+    /// Argon2id parameters for the next password change (the default suits a phone).
+    pub fn set_kdf_params(&mut self, kdf: KdfParams) {
+        self.kdf = kdf;
+    }
+
+    /// Test hook: make the next saves stop at `step` as if the process had died there.
+    #[doc(hidden)]
+    pub fn set_crash_point(&mut self, step: Option<SaveStep>) {
+        self.crash_at = step;
+    }
+
+    fn vault(&self) -> Result<&Vault, Error> {
+        self.vault.as_ref().ok_or(Error::Locked)
+    }
+
+    fn content(&self) -> Result<&VaultContent, Error> {
+        Ok(&self.vault()?.content)
+    }
+
+    fn save(&self) -> Result<(), Error> {
+        let bytes = self.vault()?.seal()?;
+        write_atomic_until(&self.path, &bytes, self.crash_at)
+            .map_err(|e| Error::io("save the vault to", &self.path, e))
+    }
+
+    /// Applies `change` and saves; if the save fails, the change is undone in memory too, so
+    /// what the app shows is what is on disk.
+    fn change<T>(
+        &mut self,
+        change: impl FnOnce(&mut VaultContent) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let vault = self.vault.as_mut().ok_or(Error::Locked)?;
+        let before = vault.content.clone();
+        let result = change(&mut vault.content)?;
+        if let Err(e) = self.save() {
+            if let Some(vault) = self.vault.as_mut() {
+                vault.content = before;
+            }
+            return Err(e);
+        }
+        Ok(result)
+    }
+
+    /// Seconds added to the device clock for every code.
+    pub fn clock_offset(&self) -> Result<i64, Error> {
+        Ok(self.content()?.clock_offset)
+    }
+
+    pub fn set_clock_offset(&mut self, seconds: i64) -> Result<(), Error> {
+        self.change(|c| {
+            c.clock_offset = seconds;
+            Ok(())
+        })
+    }
+
+    fn corrected(&self, now: u64) -> Result<u64, Error> {
+        Ok(now.saturating_add_signed(self.content()?.clock_offset))
+    }
+
+    /// Every account with its codes at `now` (device clock; the vault's offset is applied),
+    /// favourites first, then by issuer and name.
+    pub fn accounts(&self, now: u64) -> Result<Vec<AccountView>, Error> {
+        let now = self.corrected(now)?;
+        let mut views = self
+            .content()?
+            .accounts
+            .iter()
+            .map(|a| a.view(now))
+            .collect::<Result<Vec<_>, _>>()?;
+        views.sort_by_key(|v| {
+            (
+                !v.favourite,
+                v.issuer.as_deref().unwrap_or(&v.name).to_lowercase(),
+                v.name.to_lowercase(),
+            )
+        });
+        Ok(views)
+    }
+
+    /// One account's view at `now`.
+    pub fn account(&self, query: &str, now: u64) -> Result<AccountView, Error> {
+        let index = self.find(query)?;
+        let now = self.corrected(now)?;
+        Ok(self.content()?.accounts[index].view(now)?)
+    }
+
+    /// The index of the account whose id is `query`, or else whose name, issuer,
+    /// `issuer:name` or "issuer (name)" is `query` (any case) if only one matches.
+    fn find(&self, query: &str) -> Result<usize, Error> {
+        let accounts = &self.content()?.accounts;
+        let query_trimmed = query.trim();
+        if let Some(i) = accounts.iter().position(|a| a.id == query_trimmed) {
+            return Ok(i);
+        }
+        let q = query_trimmed.to_lowercase();
+        let matches: Vec<usize> = accounts
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| {
+                let issuer = a.issuer.as_deref().unwrap_or("").to_lowercase();
+                let name = a.name.to_lowercase();
+                name == q
+                    || issuer == q
+                    || format!("{issuer}:{name}") == q
+                    || a.label().to_lowercase() == q
+            })
+            .map(|(i, _)| i)
+            .collect();
+        match matches.as_slice() {
+            [one] => Ok(*one),
+            [] => Err(Error::NotFound(query.to_owned())),
+            many => Err(Error::Ambiguous {
+                query: query.to_owned(),
+                ids: many
+                    .iter()
+                    .map(|i| format!("{} = {}", accounts[*i].id, accounts[*i].label()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+
+    /// Adds accounts, skipping any already in the vault (same secret, issuer and name, or
+    /// the same secret under another label). One save for all of them.
+    pub fn add_drafts(&mut self, drafts: Vec<AccountDraft>, now: u64) -> Result<AddReport, Error> {
+        let mut report = AddReport::default();
+        if drafts.is_empty() {
+            return Ok(report);
+        }
+        self.change(|content| {
+            for draft in drafts {
+                let label = draft.label();
+                if let Some(existing) = content
+                    .accounts
+                    .iter()
+                    .find(|a| a.secret == draft.otp.secret)
+                {
+                    let reason =
+                        if existing.issuer == draft.otp.issuer && existing.name == draft.otp.name {
+                            format!("already in the vault (id {})", existing.id)
+                        } else {
+                            format!(
+                                "same secret as {} (id {}) already in the vault",
+                                existing.label(),
+                                existing.id
+                            )
+                        };
+                    report.skipped.push(Skipped {
+                        entry: label,
+                        reason,
+                    });
+                    continue;
+                }
+                let id = new_id(&content.accounts)?;
+                content
+                    .accounts
+                    .push(Account::from_draft(draft, id.clone(), now));
+                report.added.push(Added { id, label });
+            }
+            Ok(())
+        })?;
+        Ok(report)
+    }
+
+    /// Adds the account of an `otpauth://` URI.
+    pub fn add_uri(&mut self, uri: &str, now: u64) -> Result<AddReport, Error> {
+        let mut account = OtpAccount::from_uri(uri)?;
+        importers::check(&account).map_err(Error::InvalidAccount)?;
+        account.extra.clear();
+        self.add_drafts(vec![AccountDraft::new(account)], now)
+    }
+
+    /// Adds what the QR codes in a PNG or JPEG image hold: `otpauth://` accounts at once,
+    /// Google export batches as they come (and which batches are still missing is in the
+    /// report's notes; the set of scanned batches lives until the engine is locked).
+    pub fn scan_image(&mut self, image: &[u8], now: u64) -> Result<AddReport, Error> {
+        let texts = crate::qr::decode_image(image)?;
+        self.add_scanned(&texts, now)
+    }
+
+    /// Adds what scanned QR texts hold (for a shell that decodes QR codes itself).
+    pub fn add_scanned(&mut self, texts: &[String], now: u64) -> Result<AddReport, Error> {
+        let mut drafts = Vec::new();
+        let mut skipped = Vec::new();
+        let mut notes = Vec::new();
+        let mut scanned_migration = false;
+        for (i, text) in texts.iter().enumerate() {
+            let label = format!("QR code {}", i + 1);
+            if text
+                .trim()
+                .to_ascii_lowercase()
+                .starts_with("otpauth-migration://")
+            {
+                let batch = match MigrationBatch::from_uri(text) {
+                    Ok(batch) => batch,
+                    Err(e) => {
+                        skipped.push(Skipped {
+                            entry: label,
+                            reason: e.to_string(),
+                        });
+                        continue;
+                    }
+                };
+                let set = self.migration.get_or_insert_with(MigrationSet::new);
+                let batch_accounts = batch.accounts.clone();
+                let batch_skipped = batch.skipped.clone();
+                let position = batch.batch_index + 1;
+                let size = batch.batch_size;
+                if let Err(e) = set.add(batch.clone()) {
+                    // A code of another export: start over with it.
+                    let mut fresh = MigrationSet::new();
+                    fresh.add(batch)?;
+                    *set = fresh;
+                    notes.push(format!("{e}; started collecting that export instead"));
+                }
+                scanned_migration = true;
+                drafts.extend(batch_accounts.into_iter().map(AccountDraft::new));
+                skipped.extend(batch_skipped.into_iter().map(|s| Skipped {
+                    entry: format!("{} (batch {position} of {size})", s.name),
+                    reason: s.reason,
+                }));
+                continue;
+            }
+            match OtpAccount::from_uri(text) {
+                Ok(mut account) => match importers::check(&account) {
+                    Ok(()) => {
+                        account.extra.clear();
+                        drafts.push(AccountDraft::new(account));
+                    }
+                    Err(reason) => skipped.push(Skipped {
+                        entry: account.display_name(),
+                        reason,
+                    }),
+                },
+                Err(e) => skipped.push(Skipped {
+                    entry: label,
+                    reason: e.to_string(),
+                }),
+            }
+        }
+        let mut report = self.add_drafts(drafts, now)?;
+        report.skipped.extend(skipped);
+        report.notes.extend(notes);
+        if scanned_migration {
+            if let Some(set) = &self.migration {
+                match importers::missing_batches_message(set) {
+                    Some(note) => report.notes.push(note),
+                    None => {
+                        report.notes.push(format!(
+                            "all {} batches of the Google Authenticator export scanned",
+                            set.batch_size()
+                        ));
+                        self.migration = None;
+                    }
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Which Google export batches (from 1) are still missing, if one is being scanned.
+    pub fn missing_migration_batches(&self) -> Option<(Vec<i32>, i32)> {
+        self.migration.as_ref().map(|set| {
+            (
+                set.missing().iter().map(|i| i + 1).collect(),
+                set.batch_size(),
+            )
+        })
+    }
+
+    /// Imports another app's export (or a Twofold backup).
+    pub fn import(
+        &mut self,
+        format: ImportFormat,
+        bytes: &[u8],
+        password: Option<&str>,
+        now: u64,
+    ) -> Result<AddReport, Error> {
+        self.vault()?;
+        let ImportReport {
+            accounts,
+            skipped,
+            notes,
+        } = format.importer().import(bytes, password)?;
+        let mut report = self.add_drafts(accounts, now)?;
+        report.skipped.extend(skipped);
+        report.notes.extend(notes);
+        Ok(report)
+    }
+
+    /// Removes an account; returns its label.
+    pub fn remove(&mut self, query: &str) -> Result<String, Error> {
+        let index = self.find(query)?;
+        self.change(|c| Ok(c.accounts.remove(index).label()))
+    }
+
+    /// HOTP: moves to the next counter, saves, and returns the new code's view.
+    pub fn next_code(&mut self, query: &str, now: u64) -> Result<AccountView, Error> {
+        let index = self.find(query)?;
+        let view_now = self.corrected(now)?;
+        self.change(|c| {
+            let account = &mut c.accounts[index];
+            let Kind::Hotp { counter } = account.kind else {
+                return Err(Error::NotHotp(account.label()));
+            };
+            account.kind = Kind::Hotp {
+                counter: counter.saturating_add(1),
+            };
+            account.last_used = Some(now);
+            Ok(account.view(view_now)?)
+        })
+    }
+
+    /// Records that the user used (copied) an account's code.
+    pub fn mark_used(&mut self, query: &str, now: u64) -> Result<(), Error> {
+        let index = self.find(query)?;
+        self.change(|c| {
+            c.accounts[index].last_used = Some(now);
+            Ok(())
+        })
+    }
+
+    /// Renames, regroups, annotates or (un)favourites an account.
+    pub fn edit(&mut self, query: &str, edit: AccountEdit) -> Result<(), Error> {
+        let index = self.find(query)?;
+        self.change(|c| {
+            let a = &mut c.accounts[index];
+            if let Some(issuer) = edit.issuer {
+                a.issuer = issuer;
+            }
+            if let Some(name) = edit.name {
+                a.name = name;
+            }
+            if let Some(group) = edit.group {
+                a.group = group;
+            }
+            if let Some(note) = edit.note {
+                a.note = note;
+            }
+            if let Some(favourite) = edit.favourite {
+                a.favourite = favourite;
+            }
+            Ok(())
+        })
+    }
+
+    /// Changes the password: `current` must open the file; the vault is re-keyed.
+    pub fn change_password(&mut self, current: &str, new: &str) -> Result<(), Error> {
+        let bytes = read_vault(&self.path)?;
+        Vault::open(&bytes, current)?;
+        let kdf = self.kdf;
+        let vault = self.vault.as_mut().ok_or(Error::Locked)?;
+        vault.set_password(new, kdf)?;
+        if let Err(e) = self.save() {
+            // The file still has the old password; match it in memory.
+            self.vault = Some(Vault::open(&bytes, current)?);
+            return Err(e);
+        }
+        Ok(())
+    }
+
+    /// An encrypted backup of every account (Twofold vault format, sealed with `password`);
+    /// import it with [`ImportFormat::Twofold`].
+    pub fn export_backup(&self, password: &str) -> Result<Vec<u8>, Error> {
+        Ok(self.vault()?.export(password, self.kdf)?)
+    }
+
+    /// Every account as an `otpauth://` URI, one per line. This is every secret in plain
+    /// text: only on the user's explicit request.
+    pub fn export_uris(&self) -> Result<Zeroizing<String>, Error> {
+        let mut out = Zeroizing::new(String::new());
+        for account in &self.content()?.accounts {
+            out.push_str(&Zeroizing::new(account.otp().to_uri()));
+            out.push('\n');
+        }
+        Ok(out)
+    }
+}
+
+fn read_vault(path: &Path) -> Result<Vec<u8>, Error> {
+    fs::read(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => Error::NoVault(path.to_owned()),
+        _ => Error::io("read", path, e),
+    })
+}
+
+/// 16 hex characters from the system's random generator, unique in the vault.
+fn new_id(existing: &[Account]) -> Result<String, Error> {
+    loop {
+        let id = hex::encode(crate::vault::random_bytes::<8>()?);
+        if !existing.iter().any(|a| a.id == id) {
+            return Ok(id);
+        }
+    }
+}

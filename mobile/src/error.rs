@@ -1,0 +1,87 @@
+//! The engine's error: one enum the shell can match on, with a stable `kind` per variant.
+
+use std::io;
+use std::path::PathBuf;
+
+use thiserror::Error;
+use twofold_core::uri::migration::MigrationError;
+use twofold_core::{OtpError, UriError};
+
+use crate::importers::ImportError;
+use crate::qr::QrError;
+use crate::vault::VaultError;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Import(#[from] ImportError),
+    #[error(transparent)]
+    Qr(#[from] QrError),
+    #[error("{0}")]
+    Uri(#[from] UriError),
+    #[error("{0}")]
+    Migration(#[from] MigrationError),
+    #[error("{0}")]
+    Otp(#[from] OtpError),
+    #[error("the account cannot produce codes: {0}")]
+    InvalidAccount(String),
+    #[error("the vault is locked; unlock it first")]
+    Locked,
+    #[error("no vault at {}", .0.display())]
+    NoVault(PathBuf),
+    #[error("a vault already exists at {}", .0.display())]
+    VaultExists(PathBuf),
+    #[error("no account matches {0:?}")]
+    NotFound(String),
+    #[error("{query:?} matches several accounts ({ids}); use the id")]
+    Ambiguous { query: String, ids: String },
+    #[error("{0} is not a counter-based (HOTP) account")]
+    NotHotp(String),
+    #[error("cannot {action} {}: {source}", .path.display())]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// A stable machine-readable code (`vault.wrong_password`, ...) for the UI.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Vault(e) => match e {
+                VaultError::WrongPassword => "vault.wrong_password",
+                VaultError::Damaged => "vault.damaged",
+                VaultError::NotAVault => "vault.not_a_vault",
+                VaultError::UnsupportedVersion(_) => "vault.unsupported_version",
+                VaultError::KeystoreUnsupported => "vault.keystore_unsupported",
+                VaultError::NoUsableSlot => "vault.no_usable_slot",
+                VaultError::BadKdfParams(_) => "vault.bad_kdf_params",
+                VaultError::Random => "vault.random",
+            },
+            Error::Import(e) => e.kind(),
+            Error::Qr(_) => "qr.unreadable",
+            Error::Uri(_) => "account.bad_uri",
+            Error::Migration(_) => "account.bad_migration",
+            Error::Otp(_) | Error::InvalidAccount(_) => "account.bad_parameters",
+            Error::Locked => "vault.locked",
+            Error::NoVault(_) => "vault.missing",
+            Error::VaultExists(_) => "vault.exists",
+            Error::NotFound(_) => "account.not_found",
+            Error::Ambiguous { .. } => "account.ambiguous",
+            Error::NotHotp(_) => "account.not_hotp",
+            Error::Io { .. } => "io",
+        }
+    }
+
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
