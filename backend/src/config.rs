@@ -53,7 +53,46 @@ pub struct Config {
     pub log_format: String,
     pub tls: TlsConfig,
     pub policy: PolicyConfig,
+    pub push: PushConfig,
     pub audit: AuditConfig,
+}
+
+/// Number matching: the sign-in page shows a number the user must type in the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum NumberMatching {
+    Off,
+    Always,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PushConfig {
+    /// How long a sign-in request waits for an answer.
+    pub challenge_ttl_seconds: u64,
+    /// "always" (default) or "off".
+    pub number_matching: NumberMatching,
+    /// Pushes allowed per user per minute (push fatigue).
+    pub max_per_minute: u32,
+    /// Block the user when they deny a request and report it as fraud.
+    pub block_on_fraud: bool,
+    /// POSTed a JSON alert on every fraud report. Empty: no webhook.
+    pub alert_webhook_url: String,
+    /// Seconds between pings on device channels; a channel silent for three is closed.
+    pub heartbeat_seconds: u64,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self {
+            challenge_ttl_seconds: 60,
+            number_matching: NumberMatching::Always,
+            max_per_minute: 5,
+            block_on_fraud: true,
+            alert_webhook_url: String::new(),
+            heartbeat_seconds: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -108,6 +147,7 @@ impl Default for Config {
             log_format: "text".into(),
             tls: TlsConfig::default(),
             policy: PolicyConfig::default(),
+            push: PushConfig::default(),
             audit: AuditConfig::default(),
         }
     }
@@ -171,6 +211,21 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     (
         "TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE",
         &["policy", "activation_attempts_per_minute"],
+    ),
+    (
+        "TWOFOLD_PUSH_CHALLENGE_TTL_SECONDS",
+        &["push", "challenge_ttl_seconds"],
+    ),
+    ("TWOFOLD_PUSH_NUMBER_MATCHING", &["push", "number_matching"]),
+    ("TWOFOLD_PUSH_MAX_PER_MINUTE", &["push", "max_per_minute"]),
+    ("TWOFOLD_PUSH_BLOCK_ON_FRAUD", &["push", "block_on_fraud"]),
+    (
+        "TWOFOLD_PUSH_ALERT_WEBHOOK_URL",
+        &["push", "alert_webhook_url"],
+    ),
+    (
+        "TWOFOLD_PUSH_HEARTBEAT_SECONDS",
+        &["push", "heartbeat_seconds"],
     ),
     ("TWOFOLD_AUDIT_RECORD_NAMES", &["audit", "record_names"]),
     ("TWOFOLD_AUDIT_RECORD_EMAIL", &["audit", "record_email"]),
@@ -258,6 +313,28 @@ impl Config {
             return Err(ConfigError::Invalid {
                 key: "policy.activation_attempts_per_minute",
                 message: "must be at least 1".into(),
+            });
+        }
+        for (key, value) in [
+            (
+                "push.challenge_ttl_seconds",
+                self.push.challenge_ttl_seconds,
+            ),
+            ("push.max_per_minute", u64::from(self.push.max_per_minute)),
+            ("push.heartbeat_seconds", self.push.heartbeat_seconds),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Invalid {
+                    key,
+                    message: "must be at least 1".into(),
+                });
+            }
+        }
+        let hook = self.push.alert_webhook_url.to_ascii_lowercase();
+        if !(hook.is_empty() || hook.starts_with("http://") || hook.starts_with("https://")) {
+            return Err(ConfigError::Invalid {
+                key: "push.alert_webhook_url",
+                message: "must be an http(s) URL or empty".into(),
             });
         }
         if !["text", "json"].contains(&self.log_format.as_str()) {

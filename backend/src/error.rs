@@ -34,6 +34,8 @@ pub enum Error {
     ActivationUsed,
     #[error("the activation signature does not match the public key")]
     ActivationBadSignature,
+    #[error("no such transaction")]
+    ChallengeNotFound,
     #[error("too many attempts; wait a minute and try again")]
     RateLimited,
     #[error("missing or invalid credentials")]
@@ -89,6 +91,7 @@ impl From<Error> for ApiError {
             Error::ActivationExpired => (S::GONE, "activation.expired"),
             Error::ActivationUsed => (S::CONFLICT, "activation.already_used"),
             Error::ActivationBadSignature => (S::BAD_REQUEST, "activation.bad_signature"),
+            Error::ChallengeNotFound => (S::NOT_FOUND, "auth.unknown_transaction"),
             Error::RateLimited => (S::TOO_MANY_REQUESTS, "request.rate_limited"),
             Error::Unauthorized => (S::UNAUTHORIZED, "auth.unauthorized"),
             Error::Store(_) | Error::Migration(_) | Error::Crypto(_) | Error::Internal(_) => {

@@ -16,6 +16,7 @@ pub mod crypto;
 pub mod error;
 pub mod identity;
 pub mod metrics;
+pub mod push;
 pub mod qr;
 pub mod ratelimit;
 pub mod server;

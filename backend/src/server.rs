@@ -62,7 +62,10 @@ pub async fn build_state(
         master_key: Arc::new(master_key),
         identity: Arc::new(RwLock::new(identity)),
         metrics: Arc::new(Metrics::default()),
+        hub: Arc::new(crate::push::hub::Hub::default()),
     };
+    crate::push::events::spawn_listener(state.clone(), state.config.database_url());
+    crate::push::challenges::spawn_sweeper(state.clone());
     Ok((state, FirstStart { admin_token }))
 }
 

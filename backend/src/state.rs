@@ -7,8 +7,10 @@ use tokio::sync::RwLock;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::MasterKey;
+use crate::error::Error;
 use crate::identity::ServerIdentity;
 use crate::metrics::Metrics;
+use crate::push::hub::Hub;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
@@ -26,6 +28,8 @@ pub struct AppState {
     pub server_ip: Option<Arc<str>>,
     pub metrics: Arc<Metrics>,
     pub activation_limiter: Arc<RateLimiter>,
+    /// Device sockets held by this node.
+    pub hub: Arc<Hub>,
 }
 
 impl AppState {
@@ -40,5 +44,22 @@ impl AppState {
 
     pub async fn epoch(&self) -> u64 {
         self.identity.read().await.epoch
+    }
+
+    /// Reloads the signing key and epoch from the store (after a reactivation).
+    pub async fn reload_identity(&self) -> Result<(), Error> {
+        let fresh = ServerIdentity::load(&self.store, &self.master_key).await?;
+        *self.identity.write().await = fresh;
+        Ok(())
+    }
+
+    /// Reloads the identity when another node changed the epoch.
+    pub async fn refresh_identity(&self) -> Result<(), Error> {
+        let stored =
+            crate::store::state::get(self.store.pool(), crate::store::state::EPOCH).await?;
+        if stored.and_then(|e| e.parse::<u64>().ok()) != Some(self.epoch().await) {
+            self.reload_identity().await?;
+        }
+        Ok(())
     }
 }

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use twofold_core::proto::{ActivateRequest, ActivateResponse, ErrorBody};
 
@@ -12,7 +12,9 @@ use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/v1/device/activate", post(activate))
+    Router::new()
+        .route("/v1/device/activate", post(activate))
+        .route("/v1/device/channel", get(crate::push::channel::channel))
 }
 
 /// Redeem an activation code with the device's public key.

@@ -82,13 +82,14 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 #[openapi(
     info(title = "Twofold MFA server", description = "Relying-party, device and admin APIs. See docs/PROTOCOL.md."),
     paths(
-        crate::api::rp::preauth, crate::api::rp::auth,
-        crate::api::device::activate,
+        crate::api::rp::preauth, crate::api::rp::auth, crate::api::rp::poll, crate::api::rp::cancel,
+        crate::api::device::activate, crate::push::channel::channel,
         crate::api::admin::list_users, crate::api::admin::add_user, crate::api::admin::import_users,
         crate::api::admin::show_user, crate::api::admin::update_user, crate::api::admin::delete_user,
         crate::api::admin::create_activation, crate::api::admin::list_devices, crate::api::admin::revoke_device,
         crate::api::admin::list_applications, crate::api::admin::add_application, crate::api::admin::delete_application,
         crate::api::admin::list_audit, crate::api::admin::usage,
+        crate::api::admin::reset_user, crate::api::admin::reactivate,
         health, metrics, openapi,
     ),
     modifiers(&SecuritySchemes),

@@ -7,4 +7,5 @@ pub mod applications;
 pub mod audit;
 pub mod gate;
 pub mod passcode;
+pub mod registration;
 pub mod users;

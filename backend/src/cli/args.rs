@@ -66,6 +66,21 @@ pub enum Command {
     /// Reports for billing and capacity.
     #[command(subcommand)]
     Report(ReportCommand),
+    /// Server-wide actions.
+    #[command(subcommand)]
+    Server(ServerCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// New activation credentials (a new epoch and server key): every device activated
+    /// before must activate again; hardware tokens keep working.
+    #[command(after_help = "Example:\n  twofold-server server reactivate --yes")]
+    Reactivate {
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -134,6 +149,19 @@ pub enum UserCommand {
         /// Lift a block.
         #[arg(long)]
         unblock: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lost or replaced phone: revoke all the user's devices at once (open channels are
+    /// closed) and require them to register again.
+    #[command(
+        after_help = "Example:\n  twofold-server user reset alice --yes\n  twofold-server activation create alice"
+    )]
+    Reset {
+        username: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },

@@ -7,7 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{
     ActivationCommand, AppCommand, AuditArgs, Command, Connection, DeviceCommand, ReportCommand,
-    UserCommand, UserFields,
+    ServerCommand, UserCommand, UserFields,
 };
 use super::client::{segment, AdminClient};
 use super::output::{json, opt, table};
@@ -15,6 +15,7 @@ use super::time;
 use crate::api::admin::{DeviceView, UserDetail};
 use crate::auth::activation::IssuedActivation;
 use crate::auth::applications::{ApplicationCredentials, NewApplication};
+use crate::auth::registration::{Reactivation, ResetReport};
 use crate::auth::users::{ImportReport, NewUser, UserPatch};
 use crate::config::Config;
 use crate::store::applications::Application;
@@ -32,6 +33,18 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::App(c) => app(&client, c).await,
         Command::Audit(a) => audit(&client, a).await,
         Command::Report(c) => report(&client, c).await,
+        Command::Server(ServerCommand::Reactivate { yes }) => {
+            if !yes && !confirm("Reactivate the server? Every device must then activate again.")? {
+                return Err("not reactivated".into());
+            }
+            let r: Reactivation = client.post("/v1/admin/server/reactivate", &()).await?;
+            println!(
+                "Reactivated: activation epoch {}. Every device must activate again",
+                r.epoch
+            );
+            println!("(twofold-server activation create USER); hardware tokens keep working.");
+            Ok(())
+        }
     }
 }
 
@@ -137,6 +150,36 @@ async fn user(client: &AdminClient, command: UserCommand) -> Result<(), String> 
                 return json(&user);
             }
             table(USER_HEADER, &user_rows(std::slice::from_ref(&user)));
+            Ok(())
+        }
+        UserCommand::Reset {
+            username,
+            yes,
+            json: as_json,
+        } => {
+            if !yes
+                && !confirm(&format!(
+                    "Revoke all devices of {username} and require them to register again?"
+                ))?
+            {
+                return Err("not reset".into());
+            }
+            let report: ResetReport = client
+                .post(
+                    &format!("/v1/admin/users/{}/reset", segment(&username)),
+                    &(),
+                )
+                .await?;
+            if as_json {
+                return json(&report);
+            }
+            println!(
+                "Reset {}: {} device(s) revoked, {} waiting request(s) cancelled. They must register again:",
+                report.username,
+                report.revoked_devices.len(),
+                report.cancelled_requests
+            );
+            println!("  twofold-server activation create {}", report.username);
             Ok(())
         }
         UserCommand::Delete { username, yes } => {

@@ -7,6 +7,7 @@ pub mod activations;
 pub mod admins;
 pub mod applications;
 pub mod audit;
+pub mod challenges;
 pub mod credentials;
 pub mod devices;
 pub mod lockouts;
@@ -35,16 +36,30 @@ pub struct Store {
 }
 
 /// (version, description, SQL) per engine, applied in order.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../../migrations/sqlite/0001_init.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial schema",
-    include_str!("../../migrations/postgres/0001_init.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "push challenges",
+        include_str!("../../migrations/sqlite/0002_push.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial schema",
+        include_str!("../../migrations/postgres/0001_init.sql"),
+    ),
+    (
+        2,
+        "push challenges",
+        include_str!("../../migrations/postgres/0002_push.sql"),
+    ),
+];
 
 /// An arbitrary constant: the advisory lock that serialises migrations across nodes.
 const MIGRATION_LOCK: i64 = 0x0074_776f_666f_6c64;

@@ -68,6 +68,10 @@ pub async fn fresh_postgres_database() -> String {
 
 impl TestServer {
     pub async fn start(engine: &str, tweak: impl FnOnce(&mut Config)) -> Self {
+        let _ = tracing_subscriber::fmt()
+            .with_test_writer()
+            .with_env_filter("info,sqlx=warn")
+            .try_init();
         let dir = temp_dir("handler");
         let mut config = Config::load(None, |_| None).unwrap();
         config.data_dir = dir.0.join("data");
@@ -123,6 +127,69 @@ impl TestServer {
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
         (status, value)
+    }
+
+    /// Serves the router on a real socket (127.0.0.1, a free port); returns its base URL.
+    pub async fn listen(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let app = twofold_server::router(self.state.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        format!("http://{addr}")
+    }
+
+    /// Adds a user and returns a fresh activation code for them.
+    pub async fn user_with_code(&self, username: &str) -> String {
+        let admin = self.admin();
+        let (status, body) = self
+            .call(
+                "POST",
+                "/v1/admin/users",
+                Some(&admin),
+                Some(serde_json::json!({ "username": username })),
+            )
+            .await;
+        assert!(status == 201 || status == 409, "{body}");
+        self.code_for(username).await
+    }
+
+    pub async fn code_for(&self, username: &str) -> String {
+        let (status, issued) = self
+            .call(
+                "POST",
+                &format!("/v1/admin/users/{username}/activation"),
+                Some(&self.admin()),
+                None,
+            )
+            .await;
+        assert_eq!(status, 201, "{issued}");
+        issued["code"].as_str().unwrap().to_owned()
+    }
+
+    /// Registers an application; returns its Basic authorization header value.
+    pub async fn application(&self, name: &str) -> String {
+        use base64::Engine;
+        let (status, creds) = self
+            .call(
+                "POST",
+                "/v1/admin/applications",
+                Some(&self.admin()),
+                Some(serde_json::json!({ "name": name })),
+            )
+            .await;
+        assert_eq!(status, 201, "{creds}");
+        let pair = format!(
+            "{}:{}",
+            creds["id"].as_str().unwrap(),
+            creds["secret"].as_str().unwrap()
+        );
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(pair)
+        )
     }
 
     pub fn admin(&self) -> String {

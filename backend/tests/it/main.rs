@@ -1,6 +1,8 @@
-//! twofold-server handler tests: the router driven with `oneshot`, on SQLite and (when the
-//! test command provides one) PostgreSQL.
+//! twofold-server tests: handlers driven with `oneshot`, and push sign-in over a real socket
+//! with a test device; on SQLite and (when the test command provides one) PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
+mod device;
 mod handlers;
 mod harness;
+mod push;

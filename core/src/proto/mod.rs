@@ -5,6 +5,7 @@
 //! ignored option. Binary values (keys, signatures, nonces) travel as unpadded base64url.
 
 mod activation;
+pub mod channel;
 mod rp;
 
 pub use activation::{ActivateRequest, ActivateResponse, ActivationUri, ActivationUriError};

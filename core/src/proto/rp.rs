@@ -168,6 +168,8 @@ pub enum Reason {
     PushLimit,
     /// Push: waiting for the user.
     Pending,
+    /// Push: the user's devices were activated before the server was reactivated.
+    NotActivated,
 }
 
 impl Reason {
@@ -192,6 +194,7 @@ impl Reason {
             Reason::Cancelled => "cancelled",
             Reason::PushLimit => "push_limit",
             Reason::Pending => "pending",
+            Reason::NotActivated => "not_activated",
         }
     }
 
@@ -217,6 +220,7 @@ impl Reason {
             Reason::Cancelled => "The sign-in request was cancelled.",
             Reason::PushLimit => "Too many sign-in requests; wait a minute.",
             Reason::Pending => "Waiting for the user to answer.",
+            Reason::NotActivated => "Authentication request is not for an activated account",
         }
     }
 }

@@ -4,6 +4,7 @@ mod applications;
 mod audit;
 mod devices;
 mod reports;
+mod server;
 mod users;
 
 use axum::Router;
@@ -14,6 +15,7 @@ pub use applications::*;
 pub use audit::*;
 pub use devices::*;
 pub use reports::*;
+pub use server::*;
 pub use users::*;
 
 pub fn routes() -> Router<AppState> {
@@ -23,4 +25,5 @@ pub fn routes() -> Router<AppState> {
         .merge(applications::routes())
         .merge(audit::routes())
         .merge(reports::routes())
+        .merge(server::routes())
 }

@@ -1,0 +1,41 @@
+//! Server-wide actions: reset a user, reactivate the server.
+
+use axum::extract::{Path, State};
+use axum::routing::post;
+use axum::{Json, Router};
+use twofold_core::proto::ErrorBody;
+
+use crate::api::extract::AdminAuth;
+use crate::auth::registration::{self, Reactivation, ResetReport};
+use crate::auth::users;
+use crate::error::ApiResult;
+use crate::state::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/admin/users/{username}/reset", post(reset_user))
+        .route("/v1/admin/server/reactivate", post(reactivate))
+}
+
+/// Revokes all the user's devices (their open channels are closed) and requires them to
+/// register again.
+#[utoipa::path(post, path = "/v1/admin/users/{username}/reset", tag = "admin", security(("admin" = [])),
+    params(("username" = String, Path)), responses((status = 200, body = ResetReport), (status = 404, body = ErrorBody)))]
+pub async fn reset_user(
+    State(state): State<AppState>,
+    _: AdminAuth,
+    Path(username): Path<String>,
+) -> ApiResult<Json<ResetReport>> {
+    let user = users::find(&state, &username).await?;
+    Ok(Json(registration::reset_user(&state, &user).await?))
+}
+
+/// New activation credentials (epoch and server key): every device must activate again.
+#[utoipa::path(post, path = "/v1/admin/server/reactivate", tag = "admin", security(("admin" = [])),
+    responses((status = 200, body = Reactivation)))]
+pub async fn reactivate(
+    State(state): State<AppState>,
+    _: AdminAuth,
+) -> ApiResult<Json<Reactivation>> {
+    Ok(Json(registration::reactivate_server(&state).await?))
+}

@@ -1,0 +1,90 @@
+//! Re-registration (an admin resets a user) and server reactivation (new activation
+//! credentials: a new epoch and server key, so every device must activate again).
+
+use serde::{Deserialize, Serialize};
+
+use super::audit::{self, Event as AuditEvent};
+use crate::error::Error;
+use crate::identity::new_sealed_key;
+use crate::push::events::{self, Event};
+use crate::state::AppState;
+use crate::store::users::User;
+use crate::store::{audit as store_audit, devices, state as server_state, users as store_users};
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ResetReport {
+    pub username: String,
+    /// Devices revoked now; their open channels were told and closed.
+    pub revoked_devices: Vec<String>,
+    /// Push requests that were still waiting and are now cancelled.
+    pub cancelled_requests: usize,
+}
+
+/// Revokes all the user's devices at once and marks the user as needing registration: the
+/// next preauth or auth answers `enroll`.
+pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Error> {
+    let now = state.now_i64();
+    let mut tx = state.store.pool().begin().await?;
+    let revoked = devices::revoke_all_for_user(&mut tx, &user.id, now).await?;
+    store_users::set_needs_registration(&mut *tx, &user.id, true, now).await?;
+    let record = audit::record(
+        state,
+        &AuditEvent {
+            user: Some(user),
+            reason: Some("user_reset"),
+            ..AuditEvent::new("admin", "success")
+        },
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+    tracing::info!(username = %user.username, devices = revoked.len(), "user reset: devices revoked, registration required");
+    events::publish(
+        state,
+        Event::Revoked {
+            device_ids: revoked.clone(),
+        },
+    )
+    .await?;
+    let cancelled = crate::push::challenges::cancel_pending_for_user(state, &user.id).await?;
+    Ok(ResetReport {
+        username: user.username.clone(),
+        revoked_devices: revoked,
+        cancelled_requests: cancelled,
+    })
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Reactivation {
+    /// The new activation epoch.
+    pub epoch: u64,
+}
+
+/// New activation credentials: a new server key and epoch. Devices activated before get
+/// `not_activated`; hardware tokens keep working.
+pub async fn reactivate_server(state: &AppState) -> Result<Reactivation, Error> {
+    let sealed = new_sealed_key(&state.master_key)?;
+    let mut tx = state.store.pool().begin().await?;
+    let current = server_state::get(&mut *tx, server_state::EPOCH)
+        .await?
+        .and_then(|e| e.parse::<u64>().ok())
+        .ok_or_else(|| Error::Internal("the activation epoch is missing".into()))?;
+    let epoch = current + 1;
+    server_state::set(&mut *tx, server_state::SIGNING_KEY, &sealed).await?;
+    server_state::set(&mut *tx, server_state::EPOCH, &epoch.to_string()).await?;
+    let record = audit::record(
+        state,
+        &AuditEvent {
+            reason: Some("server_reactivated"),
+            ..AuditEvent::new("admin", "success")
+        },
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+    tracing::warn!(
+        epoch,
+        "server reactivated: every device must activate again"
+    );
+    state.reload_identity().await?;
+    events::publish(state, Event::Reactivated).await?;
+    Ok(Reactivation { epoch })
+}
