@@ -12,7 +12,6 @@ use twofold_core::proto::{b64_decode, b64_encode, ActivateResponse};
 
 pub struct TestDevice {
     key: EcdsaKeyPair,
-    public_key: Vec<u8>,
     pub activation: ActivateResponse,
 }
 
@@ -68,11 +67,6 @@ impl TestDevice {
             public_key,
             activation: serde_json::from_value(value).unwrap(),
         })
-    }
-
-    /// The uncompressed SEC1 public key the device registered.
-    pub fn public_key(&self) -> &[u8] {
-        &self.public_key
     }
 
     pub fn id(&self) -> &str {
