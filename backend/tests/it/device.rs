@@ -64,7 +64,6 @@ impl TestDevice {
         }
         Ok(Self {
             key,
-            public_key,
             activation: serde_json::from_value(value).unwrap(),
         })
     }
