@@ -90,6 +90,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         crate::api::admin::list_applications, crate::api::admin::add_application, crate::api::admin::delete_application,
         crate::api::admin::list_audit, crate::api::admin::usage,
         crate::api::admin::reset_user, crate::api::admin::reactivate,
+        crate::api::admin::list_methods, crate::api::admin::set_method,
         health, metrics, openapi,
     ),
     modifiers(&SecuritySchemes),

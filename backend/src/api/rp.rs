@@ -37,10 +37,11 @@ pub async fn preauth(
     let creds = credentials::usable_for_user(state.store.pool(), &user.id, epoch).await?;
     let active = devices::active_for_user(state.store.pool(), &user.id, epoch).await?;
     let mut methods = Vec::new();
-    if !active.is_empty() {
+    let disabled = crate::auth::methods::disabled(&state).await?;
+    if !active.is_empty() && !disabled.contains(&Factor::Push) {
         methods.push(Factor::Push);
     }
-    if !creds.is_empty() {
+    if !creds.is_empty() && !disabled.contains(&Factor::Passcode) {
         methods.push(Factor::Passcode);
     }
     let (result, reason) = match gate(&user, !methods.is_empty(), state.config.policy.no_method) {
@@ -106,6 +107,9 @@ pub async fn auth(
     let finish = |result, reason| {
         passcode::finish(&state, &user, &req.context, result, reason, Some(factor))
     };
+    let method_disabled = crate::auth::methods::disabled(&state)
+        .await?
+        .contains(&factor);
     let answer = match gate(&user, has_method, state.config.policy.no_method) {
         Gate::Allow(r) => finish(AuthResult::Allow, r).await?,
         Gate::Deny(r) => finish(AuthResult::Deny, r).await?,
@@ -116,6 +120,9 @@ pub async fn auth(
             finish(AuthResult::Enroll, Reason::NotActivated).await?
         }
         Gate::Enroll(r) => finish(AuthResult::Enroll, r).await?,
+        Gate::Proceed if method_disabled => {
+            finish(AuthResult::Enroll, Reason::MethodDisabled).await?
+        }
         Gate::Proceed => match factor {
             Factor::Push | Factor::Auto => {
                 challenges::start(&state, &app, &user, &req.context, req.asynchronous).await?

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod applications;
 pub mod audit;
 pub mod gate;
+pub mod methods;
 pub mod passcode;
 pub mod registration;
 pub mod users;

@@ -69,6 +69,30 @@ pub enum Command {
     /// Server-wide actions.
     #[command(subcommand)]
     Server(ServerCommand),
+    /// Enable or disable an authentication method (push, passcode) for everyone.
+    #[command(subcommand)]
+    Method(MethodCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MethodCommand {
+    /// Which methods are enabled.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a method again.
+    #[command(after_help = "Example:\n  twofold-server method enable push")]
+    Enable {
+        /// push or passcode.
+        method: String,
+    },
+    /// Disable a method for everyone: users who relied on it are asked to register another.
+    #[command(after_help = "Example:\n  twofold-server method disable push")]
+    Disable {
+        /// push or passcode.
+        method: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

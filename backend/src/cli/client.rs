@@ -128,6 +128,19 @@ impl AdminClient {
         .await
     }
 
+    pub async fn put<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, String> {
+        let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
+        decode(
+            self.send(Method::PUT, path, Some(Body::Json(value)))
+                .await?,
+        )
+        .await
+    }
+
     pub async fn delete(&self, path: &str) -> Result<(), String> {
         self.send(Method::DELETE, path, None).await.map(|_| ())
     }

@@ -6,8 +6,8 @@ use base64::Engine;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::args::{
-    ActivationCommand, AppCommand, AuditArgs, Command, Connection, DeviceCommand, ReportCommand,
-    ServerCommand, UserCommand, UserFields,
+    ActivationCommand, AppCommand, AuditArgs, Command, Connection, DeviceCommand, MethodCommand,
+    ReportCommand, ServerCommand, UserCommand, UserFields,
 };
 use super::client::{segment, AdminClient};
 use super::output::{json, opt, table};
@@ -15,6 +15,7 @@ use super::time;
 use crate::api::admin::{DeviceView, UserDetail};
 use crate::auth::activation::IssuedActivation;
 use crate::auth::applications::{ApplicationCredentials, NewApplication};
+use crate::auth::methods::MethodState;
 use crate::auth::registration::{Reactivation, ResetReport};
 use crate::auth::users::{ImportReport, NewUser, UserPatch};
 use crate::config::Config;
@@ -33,6 +34,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::App(c) => app(&client, c).await,
         Command::Audit(a) => audit(&client, a).await,
         Command::Report(c) => report(&client, c).await,
+        Command::Method(c) => method(&client, c).await,
         Command::Server(ServerCommand::Reactivate { yes }) => {
             if !yes && !confirm("Reactivate the server? Every device must then activate again.")? {
                 return Err("not reactivated".into());
@@ -575,5 +577,41 @@ async fn report(client: &AdminClient, command: ReportCommand) -> Result<(), Stri
         &["PERIOD START", "AUTHENTICATIONS", "ALLOWED", "DENIED"],
         &period_rows,
     );
+    Ok(())
+}
+
+async fn method(client: &AdminClient, command: MethodCommand) -> Result<(), String> {
+    let states: Vec<MethodState> = match command {
+        MethodCommand::List { json: true } => {
+            return json(&client.get::<Vec<MethodState>>("/v1/admin/methods").await?)
+        }
+        MethodCommand::List { json: false } => client.get("/v1/admin/methods").await?,
+        MethodCommand::Enable { method } => {
+            client
+                .put(
+                    &format!("/v1/admin/methods/{}", segment(&method)),
+                    &serde_json::json!({"enabled": true}),
+                )
+                .await?
+        }
+        MethodCommand::Disable { method } => {
+            client
+                .put(
+                    &format!("/v1/admin/methods/{}", segment(&method)),
+                    &serde_json::json!({"enabled": false}),
+                )
+                .await?
+        }
+    };
+    let rows: Vec<Vec<String>> = states
+        .iter()
+        .map(|m| {
+            vec![
+                m.method.as_str().to_owned(),
+                if m.enabled { "enabled" } else { "disabled" }.to_owned(),
+            ]
+        })
+        .collect();
+    table(&["METHOD", "STATE"], &rows);
     Ok(())
 }

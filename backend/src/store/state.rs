@@ -6,6 +6,8 @@ use crate::error::Error;
 
 pub const EPOCH: &str = "epoch";
 pub const SIGNING_KEY: &str = "signing_key";
+/// Comma-separated factors an admin disabled for everyone.
+pub const DISABLED_METHODS: &str = "disabled_methods";
 
 pub async fn get<'e>(
     ex: impl Executor<'e, Database = Any>,

@@ -551,3 +551,50 @@ async fn pushes_per_user_are_capped() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_method_disabled_for_everyone_asks_its_users_to_register_again() {
+    for engine in engines() {
+        let s = setup(engine, false).await;
+        let admin = s.server.admin();
+        let (status, states) = s
+            .server
+            .call(
+                "PUT",
+                "/v1/admin/methods/push",
+                Some(&admin),
+                Some(json!({"enabled": false})),
+            )
+            .await;
+        assert_eq!(status, 200, "{states}");
+        let answer = push(&s.server, &s.app, true).await;
+        assert_eq!(
+            (answer["result"].as_str(), answer["reason"].as_str()),
+            (Some("enroll"), Some("method_disabled")),
+            "{engine}"
+        );
+        let (_, pre) = s
+            .server
+            .call(
+                "POST",
+                "/v1/preauth",
+                Some(&s.app),
+                Some(json!({"username": "alice"})),
+            )
+            .await;
+        assert_eq!(pre["methods"], json!(["passcode"]), "{engine}");
+        s.server
+            .call(
+                "PUT",
+                "/v1/admin/methods/push",
+                Some(&admin),
+                Some(json!({"enabled": true})),
+            )
+            .await;
+        assert_eq!(
+            push(&s.server, &s.app, true).await["result"],
+            "waiting",
+            "{engine}"
+        );
+    }
+}

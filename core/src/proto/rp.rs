@@ -170,6 +170,8 @@ pub enum Reason {
     Pending,
     /// Push: the user's devices were activated before the server was reactivated.
     NotActivated,
+    /// An administrator disabled this method for everyone: register another one.
+    MethodDisabled,
 }
 
 impl Reason {
@@ -195,6 +197,7 @@ impl Reason {
             Reason::PushLimit => "push_limit",
             Reason::Pending => "pending",
             Reason::NotActivated => "not_activated",
+            Reason::MethodDisabled => "method_disabled",
         }
     }
 
@@ -221,6 +224,9 @@ impl Reason {
             Reason::PushLimit => "Too many sign-in requests; wait a minute.",
             Reason::Pending => "Waiting for the user to answer.",
             Reason::NotActivated => "Authentication request is not for an activated account",
+            Reason::MethodDisabled => {
+                "This method was disabled by the administrator; register another method."
+            }
         }
     }
 }

@@ -3,6 +3,7 @@
 mod applications;
 mod audit;
 mod devices;
+mod methods;
 mod reports;
 mod server;
 mod users;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 pub use applications::*;
 pub use audit::*;
 pub use devices::*;
+pub use methods::*;
 pub use reports::*;
 pub use server::*;
 pub use users::*;
@@ -22,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(users::routes())
         .merge(devices::routes())
+        .merge(methods::routes())
         .merge(applications::routes())
         .merge(audit::routes())
         .merge(reports::routes())

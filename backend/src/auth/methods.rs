@@ -1,0 +1,63 @@
+//! Methods an administrator disabled for everyone. Users for whom a disabled method was the
+//! way in are told to register another (`enroll`, reason `method_disabled`).
+
+use serde::{Deserialize, Serialize};
+use twofold_core::proto::Factor;
+
+use crate::error::Error;
+use crate::state::AppState;
+use crate::store::state as server_state;
+
+/// The methods that can be disabled.
+pub const METHODS: &[Factor] = &[Factor::Push, Factor::Passcode];
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MethodState {
+    pub method: Factor,
+    pub enabled: bool,
+}
+
+pub async fn disabled(state: &AppState) -> Result<Vec<Factor>, Error> {
+    let stored = server_state::get(state.store.pool(), server_state::DISABLED_METHODS)
+        .await?
+        .unwrap_or_default();
+    Ok(METHODS
+        .iter()
+        .copied()
+        .filter(|m| stored.split(',').any(|s| s == m.as_str()))
+        .collect())
+}
+
+pub async fn list(state: &AppState) -> Result<Vec<MethodState>, Error> {
+    let off = disabled(state).await?;
+    Ok(METHODS
+        .iter()
+        .map(|m| MethodState {
+            method: *m,
+            enabled: !off.contains(m),
+        })
+        .collect())
+}
+
+pub async fn set(
+    state: &AppState,
+    method: Factor,
+    enabled: bool,
+) -> Result<Vec<MethodState>, Error> {
+    if !METHODS.contains(&method) {
+        return Err(Error::invalid("method", "must be push or passcode"));
+    }
+    let mut off = disabled(state).await?;
+    off.retain(|m| *m != method);
+    if !enabled {
+        off.push(method);
+    }
+    let text = off.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",");
+    server_state::set(state.store.pool(), server_state::DISABLED_METHODS, &text).await?;
+    tracing::warn!(
+        method = method.as_str(),
+        enabled,
+        "authentication method changed for everyone"
+    );
+    list(state).await
+}
