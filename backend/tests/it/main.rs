@@ -6,3 +6,4 @@ mod device;
 mod handlers;
 mod harness;
 mod push;
+mod tls;
