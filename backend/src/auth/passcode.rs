@@ -100,7 +100,9 @@ pub async fn verify(
         Outcome::Replayed => (AuthResult::Deny, Reason::CodeReplayed, None),
         Outcome::Invalid => (AuthResult::Deny, Reason::InvalidCode, None),
     };
-    if result == AuthResult::Deny {
+    // A replayed code is a right code used twice (a double submit, or a code someone saw),
+    // not a guess: it is refused but does not count towards the lockout.
+    if result == AuthResult::Deny && reason != Reason::CodeReplayed {
         lockouts::record_failure(
             &mut *tx,
             &user.id,

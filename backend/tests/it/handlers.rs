@@ -156,3 +156,103 @@ async fn activation_codes_work_once_and_expire() {
         );
     }
 }
+
+/// Activates a device for `username`; returns the relying-party authorization and the
+/// device's offline-code account.
+async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold_core::OtpAccount) {
+    let admin = server.admin();
+    server
+        .call(
+            "POST",
+            "/v1/admin/users",
+            Some(&admin),
+            Some(json!({ "username": username })),
+        )
+        .await;
+    let (_, issued) = server
+        .call(
+            "POST",
+            &format!("/v1/admin/users/{username}/activation"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    let (status, body) = server
+        .call(
+            "POST",
+            "/v1/device/activate",
+            None,
+            Some(activate_body(issued["code"].as_str().unwrap())),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let account =
+        twofold_core::OtpAccount::from_uri(body["otpauth_uri"].as_str().unwrap()).unwrap();
+    (server.application("Portal").await, account)
+}
+
+async fn passcode(server: &TestServer, app: &str, username: &str, code: &str) -> serde_json::Value {
+    let body = json!({"username": username, "factor": "passcode", "passcode": code});
+    let (status, answer) = server.call("POST", "/v1/auth", Some(app), Some(body)).await;
+    assert_eq!(status, 200, "{answer}");
+    answer
+}
+
+#[tokio::test]
+async fn lockout_after_the_threshold_until_the_cool_down_and_replays_do_not_count() {
+    for engine in engines() {
+        let server = TestServer::start(engine, |c| c.policy.lockout_threshold = 3).await;
+        let (app, account) = passcode_setup(&server, "carol").await;
+        let now = twofold_server::clock::Clock::now(server.clock.as_ref());
+        let valid = account.code(now).unwrap();
+        assert_eq!(
+            passcode(&server, &app, "carol", &valid).await["result"],
+            "allow",
+            "{engine}"
+        );
+        // Replays are refused but are not guesses: they do not lock the user.
+        for _ in 0..5 {
+            assert_eq!(
+                passcode(&server, &app, "carol", &valid).await["reason"],
+                "code_replayed",
+                "{engine}"
+            );
+        }
+        let wrong = if valid == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        for _ in 0..3 {
+            assert_eq!(
+                passcode(&server, &app, "carol", wrong).await["reason"],
+                "invalid_code",
+                "{engine}"
+            );
+        }
+        server.clock.advance(30);
+        let next = account.code(now + 30).unwrap();
+        assert_eq!(
+            passcode(&server, &app, "carol", &next).await["reason"],
+            "locked_out",
+            "{engine}"
+        );
+        server.clock.advance(300);
+        let later = account.code(now + 330).unwrap();
+        assert_eq!(
+            passcode(&server, &app, "carol", &later).await["result"],
+            "allow",
+            "{engine}: after the cool-down"
+        );
+        // The success reset the count: one failure does not lock again.
+        assert_eq!(
+            passcode(&server, &app, "carol", wrong).await["reason"],
+            "invalid_code"
+        );
+        server.clock.advance(30);
+        assert_eq!(
+            passcode(&server, &app, "carol", &account.code(now + 360).unwrap()).await["result"],
+            "allow"
+        );
+    }
+}

@@ -1,0 +1,212 @@
+//! Push round trip under load: `cargo bench -p twofold-server --bench push_roundtrip`.
+//!
+//! Starts the real `twofold-server` binary (SQLite, 127.0.0.1, a free port), activates N test
+//! devices (one per user) and keeps their channels open; each device approves every challenge
+//! it receives. Then relying parties send synchronous pushes with C in flight and the tool
+//! reports the round trip (relying-party request → device receives the signed challenge →
+//! signed approval → relying-party response): p50, p99, approvals per second, and the server's
+//! resident memory per connected device.
+//!
+//! Environment: TWOFOLD_BENCH_DEVICES (default 1000), TWOFOLD_BENCH_PUSHES (default 3000),
+//! TWOFOLD_BENCH_CONCURRENCY (default 32), TWOFOLD_BENCH_DATABASE_URL (default SQLite).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // benchmark set-up: a panic is the report
+
+#[path = "../tests/it/device.rs"]
+#[allow(dead_code)]
+mod device;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use device::TestDevice;
+use serde_json::{json, Value};
+use twofold_core::proto::channel::{Decision, ServerMessage};
+
+fn env_number(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+#[tokio::main]
+async fn main() {
+    let devices = env_number("TWOFOLD_BENCH_DEVICES", 1000);
+    let pushes = env_number("TWOFOLD_BENCH_PUSHES", 3000);
+    let concurrency = env_number("TWOFOLD_BENCH_CONCURRENCY", 32);
+    let dir = std::env::temp_dir().join(format!("twofold-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+
+    let mut command = Command::new(env!("CARGO_BIN_EXE_twofold-server"));
+    command
+        .arg("serve")
+        .env("TWOFOLD_LISTEN", "127.0.0.1:0")
+        .env("TWOFOLD_DATA_DIR", dir.join("data"))
+        .env("TWOFOLD_PUSH_NUMBER_MATCHING", "off")
+        .env("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000000")
+        .env("TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE", "1000000")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Ok(url) = std::env::var("TWOFOLD_BENCH_DATABASE_URL") {
+        command.env("TWOFOLD_DATABASE_URL", url);
+    }
+    let mut server = command.spawn().unwrap();
+    let pid = server.id();
+    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
+    let mut base = String::new();
+    let mut token = String::new();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        if let Some(rest) = line.split("listening on ").nth(1) {
+            base = rest.trim().to_owned();
+        }
+        if line.contains("admin token") {
+            token = line.rsplit(": ").next().unwrap().trim().to_owned();
+            break;
+        }
+    }
+    let http = reqwest::Client::new();
+    let admin = format!("Bearer {token}");
+    let app: Value = http
+        .post(format!("{base}/v1/admin/applications"))
+        .header("authorization", &admin)
+        .json(&json!({"name": "bench"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let pair = format!(
+        "{}:{}",
+        app["id"].as_str().unwrap(),
+        app["secret"].as_str().unwrap()
+    );
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    );
+
+    println!("activating {devices} devices ...");
+    let started = Instant::now();
+    let mut activated = Vec::with_capacity(devices);
+    for chunk in (0..devices).collect::<Vec<_>>().chunks(16) {
+        let batch = chunk.iter().map(|i| {
+            let (http, admin, base) = (http.clone(), admin.clone(), base.clone());
+            async move {
+                let name = format!("user{i}");
+                http.post(format!("{base}/v1/admin/users"))
+                    .header("authorization", &admin)
+                    .json(&json!({ "username": name }))
+                    .send()
+                    .await
+                    .unwrap();
+                let issued: Value = http
+                    .post(format!("{base}/v1/admin/users/{name}/activation"))
+                    .header("authorization", &admin)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                TestDevice::activate(&base, issued["code"].as_str().unwrap(), "bench")
+                    .await
+                    .unwrap()
+            }
+        });
+        activated.extend(futures_util::future::join_all(batch).await);
+    }
+    println!("  {:.1} s", started.elapsed().as_secs_f64());
+
+    let rss_before = rss_kib(pid);
+    for device in activated {
+        let device = Arc::new(device);
+        let (mut channel, ready) = device.connect(&base).await;
+        assert!(matches!(ready, ServerMessage::Ready { .. }), "{ready:?}");
+        tokio::spawn(async move {
+            // Approve everything, as soon as it arrives.
+            while let Some(message) = channel.try_next(Duration::from_secs(3600)).await {
+                if let ServerMessage::Challenge { challenge, .. } = message {
+                    channel
+                        .send(&device.answer(&challenge, Decision::Approve, None, false))
+                        .await;
+                }
+            }
+        });
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let rss_after = rss_kib(pid);
+    println!("{devices} channels open; server RSS {rss_before} KiB before, {rss_after} KiB after");
+
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers: Vec<_> = (0..concurrency)
+        .map(|_| {
+            let (http, basic, base, next) =
+                (http.clone(), basic.clone(), base.clone(), next.clone());
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                loop {
+                    let k = next.fetch_add(1, Ordering::Relaxed);
+                    if k >= pushes {
+                        return latencies;
+                    }
+                    let body = json!({"username": format!("user{}", k % devices), "factor": "push",
+                        "context": {"client_ip": "198.51.100.1"}});
+                    let sent = Instant::now();
+                    let response = http
+                        .post(format!("{base}/v1/auth"))
+                        .header("authorization", &basic)
+                        .json(&body)
+                        .send();
+                    let answer: Value = response.await.unwrap().json().await.unwrap();
+                    assert_eq!(answer["result"], "allow", "{answer}");
+                    latencies.push(sent.elapsed());
+                }
+            })
+        })
+        .collect();
+    let mut latencies: Vec<Duration> = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+    println!("push round trip, {pushes} synchronous pushes, {concurrency} in flight, {devices} devices connected:");
+    println!(
+        "  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(at(0.50)),
+        ms(at(0.99)),
+        ms(at(1.0))
+    );
+    println!("  {:.0} approvals/s", pushes as f64 / elapsed.as_secs_f64());
+    let per_device = rss_after.saturating_sub(rss_before) as f64 / devices as f64;
+    println!("  server RSS per connected device: {per_device:.1} KiB");
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(pid.to_string())
+        .status();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(dir);
+}
