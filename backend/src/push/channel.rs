@@ -28,7 +28,10 @@ const MAX_FRAME: usize = 16 * 1024;
 #[utoipa::path(get, path = "/v1/device/channel", tag = "device",
     responses((status = 101, description = "WebSocket; messages in docs/PROTOCOL.md")))]
 pub async fn channel(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
+    // Channel frames are small: modest buffers keep a connected device at a few KiB.
     ws.max_message_size(MAX_FRAME)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| run(state, socket))
 }
 
