@@ -5,5 +5,6 @@
 mod device;
 mod handlers;
 mod harness;
+mod malformed;
 mod push;
 mod tls;
