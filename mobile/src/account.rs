@@ -63,9 +63,8 @@ pub enum PushState {
     },
 }
 
-/// The Twofold push half of an account: what activation with a Twofold server yields.
-///
-/// The network clients (activation, push channel) come later; this is the stored shape.
+/// The Twofold push half of an account: what activation with a Twofold server yields
+/// ([`crate::activation`]), and what the push client ([`crate::push`]) connects with.
 /// `Debug` hides the device key (it is a [`SecretBytes`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushLink {
@@ -78,6 +77,12 @@ pub struct PushLink {
     pub server_public_key: Vec<u8>,
     pub activation_epoch: u64,
     pub device_id: String,
+    /// The user the server activated this device for.
+    #[serde(default)]
+    pub username: String,
+    /// The server's name at activation ("mfa-1").
+    #[serde(default)]
+    pub server_name: String,
     #[serde(flatten)]
     pub state: PushState,
 }
@@ -237,6 +242,8 @@ impl Account {
             created: self.created,
             push: self.push.as_ref().map(|p| PushView {
                 server_url: p.server_url.clone(),
+                server_name: p.server_name.clone(),
+                username: p.username.clone(),
                 device_id: p.device_id.clone(),
                 state: p.state.clone(),
             }),
@@ -275,7 +282,11 @@ pub struct AccountView {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PushView {
     pub server_url: String,
+    pub server_name: String,
+    pub username: String,
     pub device_id: String,
+    /// `{"state": "active"}` or `{"state": "needs_reactivation", "message": "..."}`.
+    #[serde(flatten)]
     pub state: PushState,
 }
 
@@ -329,6 +340,8 @@ mod tests {
             server_public_key: vec![4, 1, 2],
             activation_epoch: 7,
             device_id: "dev1".into(),
+            username: "alice".into(),
+            server_name: "mfa-1".into(),
             state: PushState::Active,
         });
         let debug = format!("{a:?}");
@@ -350,6 +363,8 @@ mod tests {
             server_public_key: vec![4, 1, 2],
             activation_epoch: 7,
             device_id: "dev1".into(),
+            username: "alice".into(),
+            server_name: "mfa-1".into(),
             state: PushState::NeedsReactivation {
                 message: "Authentication request is not for an activated account".into(),
             },

@@ -7,7 +7,9 @@ use thiserror::Error;
 use twofold_core::uri::migration::MigrationError;
 use twofold_core::{OtpError, UriError};
 
+use crate::activation::ActivationError;
 use crate::importers::ImportError;
+use crate::push::PushError;
 use crate::qr::QrError;
 use crate::vault::VaultError;
 
@@ -19,6 +21,10 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error(transparent)]
     Qr(#[from] QrError),
+    #[error(transparent)]
+    Activation(#[from] ActivationError),
+    #[error(transparent)]
+    Push(#[from] PushError),
     #[error("{0}")]
     Uri(#[from] UriError),
     #[error("{0}")]
@@ -37,6 +43,8 @@ pub enum Error {
     NotFound(String),
     #[error("{query:?} matches several accounts ({ids}); use the id")]
     Ambiguous { query: String, ids: String },
+    #[error("{0} is not a Twofold push account")]
+    NotPush(String),
     #[error("{0} is not a counter-based (HOTP) account")]
     NotHotp(String),
     #[error("cannot {action} {}: {source}", .path.display())]
@@ -64,6 +72,8 @@ impl Error {
             },
             Error::Import(e) => e.kind(),
             Error::Qr(_) => "qr.unreadable",
+            Error::Activation(e) => e.kind(),
+            Error::Push(e) => e.kind(),
             Error::Uri(_) => "account.bad_uri",
             Error::Migration(_) => "account.bad_migration",
             Error::Otp(_) | Error::InvalidAccount(_) => "account.bad_parameters",
@@ -72,6 +82,7 @@ impl Error {
             Error::VaultExists(_) => "vault.exists",
             Error::NotFound(_) => "account.not_found",
             Error::Ambiguous { .. } => "account.ambiguous",
+            Error::NotPush(_) => "account.not_push",
             Error::NotHotp(_) => "account.not_hotp",
             Error::Io { .. } => "io",
         }

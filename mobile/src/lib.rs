@@ -6,23 +6,33 @@
 //! ([`importers`]). [`Engine`] is the one object a shell holds; its methods return typed
 //! [`Error`]s and serialisable views ([`AccountView`], [`AddReport`]).
 //!
+//! Twofold accounts come from a server: [`activation`] redeems an activation code (HTTP,
+//! `reqwest`) and [`Engine::add_activation`] stores the result; [`push`] keeps the device
+//! channel open (WebSocket, `tokio-tungstenite`), verifies and reports sign-in requests as
+//! events, and sends signed answers.
+//!
 //! It is not a UI and has no Tauri dependency; it does not read the clock (every call that
-//! shows a code takes `now`, unix seconds; [`SystemClock`] is for the outermost layer). The
-//! activation and push-channel clients come later; [`PushLink`] is the stored shape of a
-//! Twofold push account.
+//! shows a code takes `now`, unix seconds; [`SystemClock`] is for the outermost layer).
 
 pub mod account;
+pub mod activation;
 pub mod engine;
 pub mod error;
 pub mod importers;
+pub mod push;
 pub mod qr;
 mod serde_helpers;
 pub mod vault;
 
 pub use account::{Account, AccountDraft, AccountView, Kind, PushLink, PushState, PushView};
-pub use engine::{default_vault_path, AccountEdit, AddReport, Added, Engine};
+pub use activation::{activate, Activation, ActivationError, DeviceInfo};
+pub use engine::{default_vault_path, AccountEdit, ActivationReport, AddReport, Added, Engine};
 pub use error::Error;
 pub use importers::{ImportError, ImportFormat, ImportReport, Importer, Skipped};
+pub use push::{
+    Answer, PendingChallenge, PushAccount, PushClient, PushError, PushEvent, PushHandle,
+    PushOptions,
+};
 pub use qr::QrError;
 pub use vault::{KdfParams, Vault, VaultError};
 

@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use twofold_authenticator::push::PushError;
 use twofold_authenticator::{
     default_vault_path, AccountView, AddReport, Clock, Engine, Error, ImportError, ImportFormat,
     KdfParams, SystemClock, VaultError,
 };
 use twofold_core::OtpAccount;
 use zeroize::Zeroizing;
+
+mod cli_push;
 
 const PASSWORD_ENV: &str = "TWOFOLD_VAULT_PASSWORD";
 const NEW_PASSWORD_ENV: &str = "TWOFOLD_NEW_VAULT_PASSWORD";
@@ -126,6 +129,31 @@ enum Command {
     #[command(after_help = "Example:\n  twofold passwd\n\n\
                             The new password comes from TWOFOLD_NEW_VAULT_PASSWORD or is asked for twice.")]
     Passwd,
+    /// Activate this vault as a Twofold device (push sign-ins and offline codes)
+    #[command(after_help = "Examples:\n  \
+                            twofold activate 'twofold://activate?url=https%3A%2F%2Fmfa.example.com&code=1234%205678%209012'\n  \
+                            twofold activate --image activation-qr.png\n\n\
+                            The administrator creates the activation code (`twofold-server activation create USER`).\n\
+                            Activating the same user on the same server again replaces the earlier activation.")]
+    Activate {
+        /// The activation URI (twofold://activate?url=...&code=...)
+        uri: Option<String>,
+        /// A PNG or JPEG of the activation QR code instead of the URI
+        #[arg(long, value_name = "FILE", conflicts_with = "uri")]
+        image: Option<PathBuf>,
+        /// The device name the administrator sees [default: "twofold CLI on <host name>"]
+        #[arg(long)]
+        name: Option<String>,
+        /// Allow a server address with plain http:// that is not this machine (unsafe: the
+        /// offline-code secret crosses the network unencrypted)
+        #[arg(long)]
+        allow_http: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Push sign-in requests: listen for them, answer them
+    #[command(subcommand)]
+    Push(cli_push::PushCommand),
     /// Move a counter-based (HOTP) account to its next code
     #[command(after_help = "Example:\n  twofold next 3f2a9c0d1e4b5a69")]
     Next {
@@ -161,7 +189,7 @@ impl Source {
 }
 
 /// A message for the user: one line, saying what to do.
-struct Failure(String);
+pub(crate) struct Failure(String);
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
@@ -178,6 +206,9 @@ impl From<Error> for Failure {
                 "; pass --password or set TWOFOLD_IMPORT_PASSWORD"
             }
             Error::NotFound(_) => "; `twofold list` shows the ids",
+            Error::Push(PushError::NumberRequired) => {
+                "; pass --number N with the number the sign-in page shows"
+            }
             _ => "",
         };
         Failure(format!("{error}{hint}"))
@@ -190,7 +221,7 @@ impl From<std::io::Error> for Failure {
     }
 }
 
-type Result<T> = std::result::Result<T, Failure>;
+pub(crate) type Result<T> = std::result::Result<T, Failure>;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -260,20 +291,25 @@ fn new_password(env: &str, what: &str) -> Result<Zeroizing<String>> {
 }
 
 fn open(path: &Path) -> Result<Engine> {
+    Ok(open_keeping_password(path)?.0)
+}
+
+/// Opens the vault and keeps the password, to read the file again before a later change.
+fn open_keeping_password(path: &Path) -> Result<(Engine, Zeroizing<String>)> {
     if !path.exists() {
         return Err(Error::NoVault(path.to_owned()).into());
     }
     let password = password()?;
     let mut engine = Engine::open(path, &password)?;
     engine.set_kdf_params(kdf_params()?);
-    Ok(engine)
+    Ok((engine, password))
 }
 
-fn read(path: &Path) -> Result<Vec<u8>> {
+pub(crate) fn read(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Failure(format!("cannot read {}: {e}", path.display())))
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let text = serde_json::to_string_pretty(value)
         .map_err(|e| Failure(format!("cannot write JSON: {e}")))?;
     println!("{text}");
@@ -347,7 +383,7 @@ fn run(cli: Cli) -> Result<()> {
                 return print_json(&listed);
             }
             table(
-                &["ID", "ISSUER", "NAME", "TYPE", "GROUP", "FAV"],
+                &["ID", "ISSUER", "NAME", "TYPE", "GROUP", "FAV", "PUSH"],
                 accounts.iter().map(|a| {
                     vec![
                         a.id.clone(),
@@ -360,6 +396,7 @@ fn run(cli: Cli) -> Result<()> {
                         } else {
                             String::new()
                         },
+                        cli_push::push_column(a),
                     ]
                 }),
             );
@@ -448,6 +485,17 @@ fn run(cli: Cli) -> Result<()> {
             engine.change_password(&current, &new)?;
             println!("password changed");
         }
+        Command::Activate {
+            uri,
+            image,
+            name,
+            allow_http,
+            json,
+        } => {
+            let path = vault_path(cli.vault)?;
+            cli_push::activate(&path, uri, image, name, allow_http, json)?;
+        }
+        Command::Push(command) => cli_push::run(&vault_path(cli.vault)?, command)?,
         Command::Next { account } => {
             let mut engine = open(&vault_path(cli.vault)?)?;
             let view = engine.next_code(&account, now)?;

@@ -7,14 +7,14 @@ const URI: &str = "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME
 const HOTP: &str = "otpauth://hotp/Bank:carol?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5";
 const AEGIS_ENCRYPTED: &[u8] = include_bytes!("../fixtures/aegis/encrypted.json");
 
-struct Cli {
+pub(super) struct Cli {
     _dir: tempfile::TempDir,
     root: PathBuf,
     vault: PathBuf,
 }
 
 impl Cli {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().to_owned();
         Self {
@@ -24,7 +24,7 @@ impl Cli {
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub(super) fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_twofold"));
         cmd.args(args)
             .current_dir(&self.root)
@@ -38,20 +38,20 @@ impl Cli {
     }
 
     /// Runs a command with one more environment variable; it must succeed.
-    fn ok_with(&self, args: &[&str], key: &str, value: &str) -> String {
+    pub(super) fn ok_with(&self, args: &[&str], key: &str, value: &str) -> String {
         succeeded(args, self.command(args).env(key, value).output().unwrap())
     }
 
-    fn run(&self, args: &[&str]) -> Output {
+    pub(super) fn run(&self, args: &[&str]) -> Output {
         self.command(args).output().unwrap()
     }
 
-    fn ok(&self, args: &[&str]) -> String {
+    pub(super) fn ok(&self, args: &[&str]) -> String {
         succeeded(args, self.run(args))
     }
 
     /// Runs a command that must fail; returns its stderr, checked to be one clean line.
-    fn fails(&self, args: &[&str]) -> String {
+    pub(super) fn fails(&self, args: &[&str]) -> String {
         let out = self.run(args);
         assert!(!out.status.success(), "twofold {args:?} should fail");
         let err = String::from_utf8(out.stderr).unwrap();
@@ -64,13 +64,13 @@ impl Cli {
         err
     }
 
-    fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
+    pub(super) fn write(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.root.join(name);
         std::fs::write(&path, bytes).unwrap();
         path
     }
 
-    fn json(&self, args: &[&str]) -> serde_json::Value {
+    pub(super) fn json(&self, args: &[&str]) -> serde_json::Value {
         serde_json::from_str(&self.ok(args)).unwrap()
     }
 }
@@ -84,7 +84,7 @@ fn succeeded(args: &[&str], out: Output) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-fn s(path: &Path) -> &str {
+pub(super) fn s(path: &Path) -> &str {
     path.to_str().unwrap()
 }
 
