@@ -256,3 +256,29 @@ async fn lockout_after_the_threshold_until_the_cool_down_and_replays_do_not_coun
         );
     }
 }
+
+#[tokio::test]
+async fn sixteen_concurrent_submissions_of_one_code_give_exactly_one_allow() {
+    for engine in engines() {
+        let server = std::sync::Arc::new(TestServer::start(engine, |_| {}).await);
+        let (app, account) = passcode_setup(&server, "dave").await;
+        let code = account
+            .code(twofold_server::clock::Clock::now(server.clock.as_ref()))
+            .unwrap();
+        let attempts: Vec<_> = (0..16)
+            .map(|_| {
+                let (server, app, code) = (server.clone(), app.clone(), code.clone());
+                tokio::spawn(async move { passcode(&server, &app, "dave", &code).await })
+            })
+            .collect();
+        let mut allowed = 0;
+        for attempt in attempts {
+            let answer = attempt.await.unwrap();
+            match answer["result"].as_str() {
+                Some("allow") => allowed += 1,
+                _ => assert_eq!(answer["reason"], "code_replayed", "{engine}: {answer}"),
+            }
+        }
+        assert_eq!(allowed, 1, "{engine}");
+    }
+}
