@@ -4,3 +4,4 @@
 
 mod handlers;
 mod harness;
+mod malformed;

@@ -33,8 +33,9 @@ pub async fn usage(
     _: AdminAuth,
     ApiQuery(q): ApiQuery<UsageQuery>,
 ) -> ApiResult<Json<UsageReport>> {
-    let until = q.until.unwrap_or_else(|| state.now_i64() + 1);
-    let since = q.since.unwrap_or(until - 30 * 86_400);
+    let until = q.until.unwrap_or_else(|| state.now_i64().saturating_add(1));
+    // Saturating: `until` comes from the query and may be i64::MIN.
+    let since = q.since.unwrap_or(until.saturating_sub(30 * 86_400));
     if since >= until {
         return Err(Error::invalid("since", "must be before until").into());
     }
