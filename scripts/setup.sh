@@ -14,7 +14,7 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 # Debian packages, installed only when missing.
 apt_packages=(build-essential pkg-config)
 if $want_tests; then
-  apt_packages+=(oathtool postgresql)
+  apt_packages+=(oathtool postgresql sqlite3)
 fi
 
 missing=()

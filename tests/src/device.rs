@@ -1,0 +1,147 @@
+//! A simulated authenticator device: a P-256 key from `ring`, activation through the device
+//! API with proof of possession, and the offline-code account it receives.
+
+use ring::rand::{SecureRandom, SystemRandom};
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use twofold_core::proto::{b64_encode, ActivateRequest, ActivateResponse};
+use twofold_core::OtpAccount;
+
+use crate::error::Error;
+use crate::http::{ApiResponse, RawClient};
+use crate::Result;
+
+/// `N` random bytes.
+pub fn random<const N: usize>() -> Result<[u8; N]> {
+    let mut bytes = [0u8; N];
+    SystemRandom::new()
+        .fill(&mut bytes)
+        .map_err(|_| Error::new("no randomness"))?;
+    Ok(bytes)
+}
+
+pub struct TestDevice {
+    key: EcdsaKeyPair,
+    rng: SystemRandom,
+    pub name: String,
+    pub platform: String,
+    /// The server's answer, once activated.
+    pub activation: Option<ActivateResponse>,
+}
+
+impl TestDevice {
+    pub fn new() -> Result<Self> {
+        let rng = SystemRandom::new();
+        let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+            .map_err(|_| Error::new("cannot generate a P-256 key"))?;
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+            .map_err(|_| Error::new("cannot load the P-256 key"))?;
+        Ok(Self {
+            key,
+            rng,
+            name: "Test phone".into(),
+            platform: "cli".into(),
+            activation: None,
+        })
+    }
+
+    /// The uncompressed SEC1 public key (65 bytes).
+    pub fn public_key(&self) -> &[u8] {
+        self.key.public_key().as_ref()
+    }
+
+    /// Signs `message` with the device key (ECDSA P-256 SHA-256, DER).
+    pub fn sign(&self, message: &[u8]) -> Result<Vec<u8>> {
+        Ok(self
+            .key
+            .sign(&self.rng, message)
+            .map_err(|_| Error::new("cannot sign"))?
+            .as_ref()
+            .to_vec())
+    }
+
+    /// The activation request for `code`, exactly as typed (the signature covers the code as
+    /// sent, spaces included).
+    pub fn activation_request(&self, code: &str) -> Result<ActivateRequest> {
+        let signature = self.sign(&twofold_core::sign::activation_bytes(
+            code,
+            self.public_key(),
+        ))?;
+        Ok(ActivateRequest {
+            code: code.to_owned(),
+            public_key: b64_encode(self.public_key()),
+            signature: b64_encode(&signature),
+            name: self.name.clone(),
+            platform: self.platform.clone(),
+        })
+    }
+
+    /// `POST /v1/device/activate`, whatever the answer.
+    pub async fn try_activate(&self, server_url: &str, code: &str) -> Result<ApiResponse> {
+        RawClient::new(server_url, None)?
+            .json(
+                "POST",
+                "/v1/device/activate",
+                &self.activation_request(code)?,
+            )
+            .await
+    }
+
+    /// Activates with `code`; an error unless the server answers 201.
+    pub async fn activate(&mut self, server_url: &str, code: &str) -> Result<&ActivateResponse> {
+        let response = self.try_activate(server_url, code).await?;
+        if response.status != 201 {
+            return Err(Error::new(format!(
+                "activation refused: HTTP {} {}",
+                response.status, response.body
+            )));
+        }
+        Ok(self.activation.insert(response.decode()?))
+    }
+
+    fn account(&self) -> Result<OtpAccount> {
+        let activation = self
+            .activation
+            .as_ref()
+            .ok_or_else(|| Error::new("the device is not activated"))?;
+        OtpAccount::from_uri(&activation.otpauth_uri)
+            .map_err(|e| Error::new(format!("the otpauth URI does not parse: {e}")))
+    }
+
+    pub fn device_id(&self) -> Result<&str> {
+        self.activation
+            .as_ref()
+            .map(|a| a.device_id.as_str())
+            .ok_or_else(|| Error::new("the device is not activated"))
+    }
+
+    /// The offline account's secret as the server sent it: base32, as in the otpauth URI.
+    pub fn secret_base32(&self) -> Result<String> {
+        let activation = self
+            .activation
+            .as_ref()
+            .ok_or_else(|| Error::new("the device is not activated"))?;
+        let query = activation
+            .otpauth_uri
+            .split_once('?')
+            .map(|(_, q)| q)
+            .unwrap_or("");
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix("secret="))
+            .map(str::to_owned)
+            .ok_or_else(|| Error::new("the otpauth URI has no secret"))
+    }
+
+    /// The raw secret bytes.
+    pub fn secret_bytes(&self) -> Result<Vec<u8>> {
+        Ok(self.account()?.secret.expose().to_vec())
+    }
+
+    /// The code the device shows at `now` (computed in-process; the tests cross-check with
+    /// `oathtool`).
+    pub fn code(&self, now: u64) -> Result<String> {
+        self.account()?
+            .code(now)
+            .map_err(|e| Error::new(format!("cannot compute a code: {e}")))
+    }
+}

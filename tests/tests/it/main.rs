@@ -1,0 +1,34 @@
+//! End-to-end tests of the real `twofold-server` binary on 127.0.0.1:0: every test runs once
+//! on SQLite and once on PostgreSQL (when the test command provides one; required when
+//! `TWOFOLD_REQUIRE_POSTGRES` is set).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
+
+/// For each `async fn NAME(engine: Engine)`, tests `NAME::sqlite` and `NAME::postgres`.
+macro_rules! on_each_engine {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn sqlite() {
+                super::$name(twofold_tests::Engine::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres() {
+                if twofold_tests::engine::postgres_url().unwrap().is_some() {
+                    super::$name(twofold_tests::Engine::Postgres).await
+                } else {
+                    eprintln!("no TWOFOLD_TEST_POSTGRES_URL: PostgreSQL not tested");
+                }
+            }
+        }
+    )*};
+}
+
+mod activation;
+mod audit;
+mod common;
+mod flow;
+mod lockout;
+mod malformed;
+mod replay;
+mod secrets;
