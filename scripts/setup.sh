@@ -5,6 +5,7 @@
 #   scripts/setup.sh            # what building and running the server needs
 #   scripts/setup.sh test       # plus everything the test suite needs
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 want_tests=false
 [ "${1:-}" = "test" ] && want_tests=true
@@ -13,8 +14,14 @@ log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
 # Debian packages, installed only when missing.
 apt_packages=(build-essential pkg-config)
+# The authenticator app (src-tauri/): WebKitGTK and friends, for Tauri v2 on Linux.
+apt_packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev
+  libayatana-appindicator3-dev libssl-dev libdbus-1-dev libxcb1-dev libxcb-randr0-dev)
 if $want_tests; then
   apt_packages+=(oathtool postgresql sqlite3)
+  # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
+  # and an image viewer that shows a QR code on the virtual screen.
+  apt_packages+=(xvfb webkit2gtk-driver imagemagick)
 fi
 
 missing=()
@@ -40,5 +47,19 @@ done
 if $want_tests && ! command -v cargo-nextest >/dev/null 2>&1; then
   log "installing cargo-nextest"
   cargo install cargo-nextest --locked
+fi
+if $want_tests && ! command -v tauri-driver >/dev/null 2>&1; then
+  log "installing tauri-driver"
+  # Pinned to 2.x: crates.io's newest tauri-driver is a 3.0 alpha.
+  cargo install tauri-driver --version '^2' --locked
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  log "npm is missing: install Node.js 20 or newer, then run this again"
+  exit 1
+fi
+# The app's screens (ui/): install exactly what package-lock.json names, when it changed.
+if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+  log "installing the UI's npm packages (npm ci in ui/)"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "all dependencies present"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Twofold's whole test suite: installs what is missing, then runs formatting, lints and every
-# test (Rust unit, integration and end-to-end, on SQLite and on a private PostgreSQL).
+# test (Rust unit, integration and end-to-end, on SQLite and on a private PostgreSQL; the
+# app's screens: TypeScript lint, Vitest, and the real window under Xvfb over WebDriver).
 # Ends with one line: "tests: N passed, N failed".
 #
 #   scripts/test.sh
@@ -38,7 +39,18 @@ count() {
   failed=$((failed + f))
 }
 
+# Adds the counts of a Vitest log ("Tests  2 failed | 29 passed (31)").
+count_vitest() {
+  local line
+  line=$(grep -E '^ *Tests +[0-9]' "$1" | tail -1)
+  passed=$((passed + $(echo "$line" | grep -oE '[0-9]+ passed' | grep -oE '[0-9]+' || echo 0)))
+  failed=$((failed + $(echo "$line" | grep -oE '[0-9]+ failed' | grep -oE '[0-9]+' || echo 0)))
+}
+
 step fmt cargo fmt --all --check
+# The app's screens: strict TypeScript, then a build (src-tauri embeds ui/dist).
+step ui-lint npm --prefix ui run --silent lint
+step ui-build npm --prefix ui run --silent build
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 
 pgdir=$(mktemp -d /tmp/twofold-pg.XXXXXX)
@@ -52,8 +64,17 @@ trap 'scripts/postgres.sh stop "$pgdir"' EXIT
 # Tests that need PostgreSQL fail, rather than skip, when it is missing here.
 export TWOFOLD_REQUIRE_POSTGRES=1
 
-step rust-tests cargo nextest run --workspace --locked --no-fail-fast --failure-output final
+# The app's end-to-end tests (each a real window under Xvfb) run on their own afterwards.
+app_e2e='package(twofold-app) & test(/^e2e::/)'
+step rust-tests cargo nextest run --workspace --locked --no-fail-fast --failure-output final \
+  -E "all() - ($app_e2e)"
 count "$logdir/rust-tests.log"
+step ui-tests env NO_COLOR=1 npm --prefix ui run --silent test
+count_vitest "$logdir/ui-tests.log"
+# One window at a time: two WebKit processes and a compiler on two cores make timeouts flaky.
+step app-e2e cargo nextest run -p twofold-app --locked --no-fail-fast --failure-output final \
+  --test-threads 1 -E "$app_e2e"
+count "$logdir/app-e2e.log"
 # The other apps' real exports must import exactly (fails when their folder is missing).
 step interop scripts/check-interop.sh
 step doc-tests cargo test --workspace --locked --doc

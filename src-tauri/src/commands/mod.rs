@@ -1,0 +1,10 @@
+//! The commands the screens call, one module per area. Each only translates: it takes the
+//! engine from [`crate::AppState`], calls it, and returns a view or a [`crate::CommandError`].
+
+pub mod accounts;
+pub mod add;
+pub mod backup;
+pub mod vault;
+
+#[cfg(test)]
+mod tests;

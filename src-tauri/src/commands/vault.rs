@@ -1,0 +1,62 @@
+//! The vault: first run, unlock, lock, password change.
+
+use serde::Serialize;
+use tauri::State;
+use twofold_authenticator::Engine;
+use zeroize::Zeroizing;
+
+use crate::{AppState, CommandError};
+
+/// What the first screen needs to know.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VaultStatus {
+    /// False on first run: the UI asks for a new password.
+    pub exists: bool,
+    pub locked: bool,
+    pub path: String,
+}
+
+#[tauri::command]
+pub async fn vault_status(state: State<'_, AppState>) -> Result<VaultStatus, CommandError> {
+    let engine = state.engine()?;
+    Ok(VaultStatus {
+        exists: state.path().exists(),
+        locked: engine.is_locked(),
+        path: state.path().display().to_string(),
+    })
+}
+
+/// Creates the vault (first run) and leaves it unlocked.
+#[tauri::command]
+pub async fn create_vault(
+    state: State<'_, AppState>,
+    password: Zeroizing<String>,
+) -> Result<(), CommandError> {
+    let mut engine = state.engine()?;
+    *engine = Engine::create(state.path().clone(), &password, state.kdf())?;
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn unlock(
+    state: State<'_, AppState>,
+    password: Zeroizing<String>,
+) -> Result<(), CommandError> {
+    Ok(state.engine()?.unlock(&password)?)
+}
+
+/// Forgets the decrypted accounts and the key (the engine wipes them).
+#[tauri::command]
+pub async fn lock(state: State<'_, AppState>) -> Result<(), CommandError> {
+    state.engine()?.lock();
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn change_password(
+    state: State<'_, AppState>,
+    current: Zeroizing<String>,
+    new: Zeroizing<String>,
+) -> Result<(), CommandError> {
+    Ok(state.engine()?.change_password(&current, &new)?)
+}

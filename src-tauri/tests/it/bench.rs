@@ -1,0 +1,152 @@
+//! The app's benchmark (not a timed test: it asserts nothing about time, it prints numbers).
+//!
+//!   cargo test -p twofold-app --test it -- --ignored --nocapture bench
+//!
+//! - cold start to the first code: launch the app on a vault sealed with the default Argon2id
+//!   cost, unlock, wait for a code on screen;
+//! - 1,000 accounts: the countdown tick, the refresh when codes change (fetch + render +
+//!   layout), and a search keystroke (filter + render + layout), as the UI timed them
+//!   (`window.__twofoldPerf`).
+
+use std::time::{Duration, Instant};
+
+use twofold_authenticator::Clock as _;
+use twofold_authenticator::{Engine, ImportFormat, KdfParams, SystemClock};
+
+use crate::harness::{app_binary, Driver, Screen};
+
+const PASSWORD: &str = "benchmark password 1";
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+fn secret(i: usize) -> String {
+    let tail: String = (0..16u32)
+        .map(|k| BASE32[i.checked_shr(5 * k).unwrap_or(0) & 31] as char)
+        .collect();
+    format!("JBSWY3DPEHPK3PXP{tail}")
+}
+
+fn stats(name: &str, samples: &[f64]) {
+    if samples.is_empty() {
+        println!("{name:<34} no samples");
+        return;
+    }
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| sorted[((sorted.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "{name:<34} n={:<4} median {:>7.2} ms   p95 {:>7.2} ms   max {:>7.2} ms",
+        sorted.len(),
+        at(0.5),
+        at(0.95),
+        sorted[sorted.len() - 1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: cargo test -p twofold-app --test it -- --ignored --nocapture bench"]
+async fn bench_cold_start_and_a_thousand_accounts() {
+    let app = app_binary();
+    let screen = Screen::start(1280, 800);
+    let driver = Driver::start(&screen, false);
+    let now = SystemClock.now();
+
+    // Cold start: one account, the default (phone-grade) Argon2id cost.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("one.twofold");
+    let mut engine = Engine::create(&path, PASSWORD, KdfParams::default()).unwrap();
+    engine
+        .add_uri(
+            "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME",
+            now,
+        )
+        .unwrap();
+    drop(engine);
+    let started = Instant::now();
+    let ui = driver
+        .launch(&app, &["--vault", path.to_str().unwrap()])
+        .await;
+    ui.find("#unlock-password").await;
+    let to_unlock_screen = started.elapsed();
+    ui.type_into("#unlock-password", PASSWORD).await;
+    let unlocking = Instant::now();
+    ui.click("#unlock-button").await;
+    ui.find(".account .code").await;
+    let unlock_to_code = unlocking.elapsed();
+    ui.close().await;
+
+    // 1,000 accounts.
+    let path = dir.path().join("thousand.twofold");
+    let mut engine = Engine::create(&path, PASSWORD, KdfParams::insecure_for_tests()).unwrap();
+    let uris: String = (0..1000)
+        .map(|i| {
+            format!(
+                "otpauth://totp/Issuer%20{i}:user{i}%40example.com?secret={}&issuer=Issuer%20{i}\n",
+                secret(i)
+            )
+        })
+        .collect();
+    let report = engine
+        .import(ImportFormat::Uris, uris.as_bytes(), None, now)
+        .unwrap();
+    assert_eq!(report.added.len(), 1000, "{:?}", report.skipped.first());
+    drop(engine);
+    let ui = driver
+        .launch(&app, &["--vault", path.to_str().unwrap()])
+        .await;
+    ui.type_into("#unlock-password", PASSWORD).await;
+    let unlocking = Instant::now();
+    ui.click("#unlock-button").await;
+    ui.find(".account-list[data-count='1000'] .account").await;
+    let unlock_to_list = unlocking.elapsed();
+
+    // Search, one keystroke at a time.
+    for query in ["issuer 9", "user42", "example"] {
+        let search = ui.find("#search").await;
+        for ch in query.chars() {
+            search.send_keys(&ch.to_string()).await.unwrap();
+        }
+        search.clear().await.unwrap();
+    }
+    // Wait for at least two step changes (two refreshes of all 1,000 codes).
+    let deadline = Instant::now() + Duration::from_secs(75);
+    loop {
+        let refreshes = ui
+            .client
+            .execute("return window.__twofoldPerf.refresh.length", vec![])
+            .await
+            .unwrap();
+        if refreshes.as_u64().unwrap_or(0) >= 3 || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let perf = ui
+        .client
+        .execute("return window.__twofoldPerf", vec![])
+        .await
+        .unwrap();
+    let samples = |kind: &str| -> Vec<f64> {
+        perf[kind]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+            .unwrap_or_default()
+    };
+    ui.close().await;
+
+    println!();
+    println!("twofold-app benchmark (debug build, Xvfb, WebKitGTK; 2-core VM)");
+    println!(
+        "cold start: launch → unlock screen {:>6} ms; unlock (Argon2id 64 MiB, t=3) → first code {:>6} ms; total {:>6} ms",
+        to_unlock_screen.as_millis(),
+        unlock_to_code.as_millis(),
+        (to_unlock_screen + unlock_to_code).as_millis()
+    );
+    println!(
+        "1,000 accounts: unlock → first rows on screen {} ms (rows render as the list scrolls)",
+        unlock_to_list.as_millis()
+    );
+    stats("countdown tick (1,000 rows)", &samples("tick"));
+    stats("code refresh: fetch (IPC)", &samples("fetch"));
+    stats("code refresh: fetch+render+layout", &samples("refresh"));
+    stats("search keystroke (1,000 rows)", &samples("search"));
+}

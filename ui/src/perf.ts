@@ -1,0 +1,27 @@
+// Timings of the work that must fit in a frame (a code-list refresh, a countdown tick, a
+// search), kept as the last few hundred samples per kind. The benchmark in
+// src-tauri/tests/it reads them from `window.__twofoldPerf`; nothing else does.
+
+export type PerfKind = "refresh" | "tick" | "search" | "fetch";
+
+const LIMIT = 300;
+const samples: Record<PerfKind, number[]> = { refresh: [], tick: [], search: [], fetch: [] };
+
+export function record(kind: PerfKind, ms: number): void {
+  const list = samples[kind];
+  list.push(ms);
+  if (list.length > LIMIT) list.shift();
+}
+
+/** Forces style and layout, so a timing includes them (not just the DOM changes). */
+export function settle(): void {
+  void document.body.offsetHeight;
+}
+
+declare global {
+  interface Window {
+    __twofoldPerf?: Record<PerfKind, number[]>;
+  }
+}
+
+if (typeof window !== "undefined") window.__twofoldPerf = samples;

@@ -1,0 +1,135 @@
+// Settings: auto-lock, clipboard, next code, password change; the way to import and export.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { ErrorText, Icon, Page, PasswordPair, useAction } from "../components";
+import {
+  AUTO_LOCK_CHOICES,
+  CLIPBOARD_CHOICES,
+  describeMinutes,
+  describeSeconds,
+  saveSettings,
+  type Settings as Prefs,
+} from "../logic/settings";
+import { newPasswordProblem } from "../logic/strength";
+import { lockNow, screen, settings, showToast, vaultPath } from "../state";
+
+function update(change: Partial<Prefs>) {
+  settings.value = { ...settings.value, ...change };
+  saveSettings(settings.value);
+}
+
+function ChangePassword() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [repeat, setRepeat] = useState("");
+  const { busy, error, setError, run } = useAction();
+
+  function submit(e: Event) {
+    e.preventDefault();
+    const problem = newPasswordProblem(next, repeat);
+    if (problem) return setError(problem);
+    void run(async () => {
+      await api.changePassword(current, next);
+      setCurrent("");
+      setNext("");
+      setRepeat("");
+      showToast("Vault password changed.");
+    });
+  }
+
+  return (
+    <form class="card stack" onSubmit={submit} aria-labelledby="password-title">
+      <h2 id="password-title">Vault password</h2>
+      <div class="field">
+        <label for="current-password">Current password</label>
+        <input
+          id="current-password"
+          type="password"
+          autocomplete="current-password"
+          value={current}
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+        />
+      </div>
+      <PasswordPair
+        id="changed-password"
+        label="New password"
+        password={next}
+        repeat={repeat}
+        onPassword={setNext}
+        onRepeat={setRepeat}
+      />
+      <ErrorText text={error} />
+      <button type="submit" disabled={busy || !current}>
+        {busy ? "Changing…" : "Change password"}
+      </button>
+    </form>
+  );
+}
+
+export function Settings() {
+  const prefs = settings.value;
+  return (
+    <Page title="Settings" onBack={() => (screen.value = "accounts")}>
+      <div class="stack" id="settings-screen">
+        <section class="card stack" aria-labelledby="security-title">
+          <h2 id="security-title">Security</h2>
+          <div class="field row">
+            <label for="auto-lock">Lock after no activity for</label>
+            <select
+              id="auto-lock"
+              value={prefs.autoLockMinutes}
+              onChange={(e) => update({ autoLockMinutes: Number(e.currentTarget.value) })}
+            >
+              {AUTO_LOCK_CHOICES.map((m) => (
+                <option value={m} key={m}>
+                  {describeMinutes(m)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div class="field row">
+            <label for="clipboard-clear">Clear copied codes after</label>
+            <select
+              id="clipboard-clear"
+              value={prefs.clipboardClearSeconds}
+              onChange={(e) => update({ clipboardClearSeconds: Number(e.currentTarget.value) })}
+            >
+              {CLIPBOARD_CHOICES.map((s) => (
+                <option value={s} key={s}>
+                  {describeSeconds(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={prefs.showNextCode}
+              onChange={(e) => update({ showNextCode: e.currentTarget.checked })}
+            />
+            Show the next code under each code
+          </label>
+          <button type="button" onClick={() => void lockNow()} id="settings-lock">
+            <Icon name="lock" /> Lock now
+          </button>
+        </section>
+
+        <section class="card stack" aria-labelledby="backup-title">
+          <h2 id="backup-title">Import and backup</h2>
+          <div class="button-row">
+            <button type="button" onClick={() => (screen.value = "import")} id="open-import">
+              <Icon name="upload" /> Import from another app
+            </button>
+            <button type="button" onClick={() => (screen.value = "export")} id="open-export">
+              <Icon name="download" /> Encrypted backup
+            </button>
+          </div>
+        </section>
+
+        <ChangePassword />
+
+        <p class="fine">Vault file: {vaultPath.value}</p>
+      </div>
+    </Page>
+  );
+}
