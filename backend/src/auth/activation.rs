@@ -29,8 +29,9 @@ const OTP_SECRET_BYTES: usize = 20;
 const OTP_DIGITS: u8 = 6;
 const OTP_PERIOD: u64 = 30;
 
-/// A new activation, shown once to the admin.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A new activation, shown once to the admin. `Debug` leaves out the code and everything
+/// that carries it (URI, QR code), so a stray log line cannot hand out an activation.
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct IssuedActivation {
     pub username: String,
     /// The code to type, grouped for reading: "1234 5678 9012".
@@ -41,6 +42,16 @@ pub struct IssuedActivation {
     pub expires_at: i64,
     /// The QR code as a PNG image, base64 (standard alphabet).
     pub qr_png_base64: String,
+}
+
+impl std::fmt::Debug for IssuedActivation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedActivation")
+            .field("username", &self.username)
+            .field("server_url", &self.server_url)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Ignores the spaces and dashes people type between groups.
@@ -280,5 +291,35 @@ mod tests {
     fn codes_are_grouped_for_reading_and_normalised_back() {
         assert_eq!(group("123456789012"), "1234 5678 9012");
         assert_eq!(normalize_code("1234 5678-9012"), "123456789012");
+    }
+}
+
+#[cfg(test)]
+mod debug_tests {
+    use super::IssuedActivation;
+    use crate::auth::applications::ApplicationCredentials;
+
+    #[test]
+    fn debug_output_leaves_out_activation_codes_and_application_secrets() {
+        let issued = IssuedActivation {
+            username: "alice".into(),
+            code: "1234 5678 9012".into(),
+            server_url: "https://mfa.example.com".into(),
+            uri: "twofold://activate?url=x&code=123456789012".into(),
+            expires_at: 1,
+            qr_png_base64: "iVBORw0KGgo=".into(),
+        };
+        let text = format!("{issued:?}");
+        assert!(text.contains("alice"), "{text}");
+        for secret in ["1234", "123456789012", "iVBOR"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        let credentials = ApplicationCredentials {
+            id: "app_1".into(),
+            name: "VPN".into(),
+            secret: "s3cr3t-value".into(),
+        };
+        let text = format!("{credentials:?}");
+        assert!(text.contains("app_1") && !text.contains("s3cr3t"), "{text}");
     }
 }

@@ -14,13 +14,22 @@ pub struct NewApplication {
     pub name: String,
 }
 
-/// A new application's credentials, shown once.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+/// A new application's credentials, shown once. `Debug` leaves out the secret.
+#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ApplicationCredentials {
     pub id: String,
     pub name: String,
     /// Shown only now; keep it in the relying party's configuration.
     pub secret: String,
+}
+
+impl std::fmt::Debug for ApplicationCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApplicationCredentials")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
 }
 
 pub async fn create(
