@@ -65,14 +65,15 @@ trap 'scripts/postgres.sh stop "$pgdir"' EXIT
 export TWOFOLD_REQUIRE_POSTGRES=1
 
 # The app's end-to-end tests (each a real window under Xvfb) run on their own afterwards.
-app_e2e='package(twofold-app) & test(/^e2e::/)'
+app_e2e='package(twofold-app) & test(/^e2e/)'
 step rust-tests cargo nextest run --workspace --locked --no-fail-fast --failure-output final \
   -E "all() - ($app_e2e)"
 count "$logdir/rust-tests.log"
 step ui-tests env NO_COLOR=1 npm --prefix ui run --silent test
 count_vitest "$logdir/ui-tests.log"
 # One window at a time: two WebKit processes and a compiler on two cores make timeouts flaky.
-step app-e2e cargo nextest run -p twofold-app --locked --no-fail-fast --failure-output final \
+# --workspace like the step above, so cargo builds with the same features and rebuilds nothing.
+step app-e2e cargo nextest run --workspace --locked --no-fail-fast --failure-output final \
   --test-threads 1 -E "$app_e2e"
 count "$logdir/app-e2e.log"
 # The other apps' real exports must import exactly (fails when their folder is missing).

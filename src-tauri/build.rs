@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "import_formats",
     "import_file",
     "export_backup",
+    "push_status",
+    "answer_push",
 ];
 
 fn main() {

@@ -7,23 +7,40 @@
 //! QR code, writing an export where the user chose — lives here too, and nothing else. It is
 //! not the engine: vault, codes, QR decoding and importers are in `mobile/`.
 //!
+//! Twofold accounts: [`activation`] redeems activation codes through the add commands, and
+//! [`push`] runs one push client per account in the background, forwarding its events to the
+//! window (`push`) and bringing the window forward with a system notification
+//! ([`attention`]) when a sign-in request arrives.
+//!
 //! The vault is `--vault PATH`, else `$TWOFOLD_VAULT`, else the engine's default location
 //! (the CLI's), else the platform's app data directory. `$TWOFOLD_KDF` (`m_kib,t,p`) sets the
 //! Argon2id cost of new passwords, as for the CLI.
 
+mod activation;
+mod attention;
 mod commands;
 mod error;
+pub mod push;
 #[cfg(desktop)]
 mod screen;
 mod state;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use tauri::{Manager, Runtime};
-use twofold_authenticator::KdfParams;
+use twofold_authenticator::{KdfParams, SystemClock};
 
 pub use error::CommandError;
+pub use push::PushHub;
 pub use state::AppState;
+
+/// Manages a [`PushHub`] on `app` and starts reading its clients' events.
+pub fn manage_push<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let (events, receiver) = tokio::sync::mpsc::channel(64);
+    app.manage(PushHub::new(events, Arc::new(SystemClock)));
+    tauri::async_runtime::spawn(push::pump(app.clone(), receiver));
+}
 
 /// The app's entry point on every platform.
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
@@ -61,10 +78,14 @@ pub fn build_app<R: Runtime>(
     builder
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             if app.try_state::<AppState>().is_none() {
                 let path = vault_path(app.handle())?;
                 app.manage(AppState::new(path, kdf_params()?));
+            }
+            if app.try_state::<PushHub>().is_none() {
+                manage_push(app.handle());
             }
             Ok(())
         })
@@ -90,6 +111,8 @@ pub fn build_app<R: Runtime>(
             commands::backup::import_formats,
             commands::backup::import_file,
             commands::backup::export_backup,
+            commands::push::push_status,
+            commands::push::answer_push,
         ])
         .build(context)
 }

@@ -5,6 +5,8 @@ export type Kind = "totp" | "hotp" | "steam";
 
 export interface PushView {
   server_url: string;
+  server_name: string;
+  username: string;
   device_id: string;
   state: { state: "active" } | { state: "needs_reactivation"; message: string };
 }
@@ -69,6 +71,76 @@ export interface EditFields {
   favourite: boolean;
 }
 
+/** A sign-in request waiting for an answer (what the server signed, checked by the shell). */
+export interface PendingChallenge {
+  /** The vault account the request is for. */
+  account_id: string;
+  /** "chl_..." */
+  id: string;
+  username: string;
+  /** e.g. "VPN" */
+  application: string;
+  client_ip: string;
+  /** "" when unknown. */
+  location: string;
+  /** Server clock, unix seconds. */
+  created_at: number;
+  /** Server clock, unix seconds. */
+  expires_at: number;
+  /** The same instant by this device's clock (Date.now()/1000 scale): the countdown uses it. */
+  expires_at_local: number;
+  /** The user must type the number shown on the sign-in page. */
+  number_required: boolean;
+}
+
+/** The server's verdict on a sent answer. */
+export type AnswerOutcome =
+  | "accepted"
+  | "wrong_number"
+  | "answered_elsewhere"
+  | "expired"
+  | "cancelled"
+  | "refused";
+
+/** What the shell emits as the Tauri event `"push"`. */
+export type PushEvent =
+  | { event: "connected"; account_id: string; server_time: number; clock_offset: number }
+  | { event: "disconnected"; account_id: string; reason: string; retry_in_ms: number }
+  | ({ event: "challenge" } & PendingChallenge)
+  | { event: "refused"; account_id: string; challenge_id: string; reason: string; message: string }
+  | {
+      event: "answer_result";
+      account_id: string;
+      challenge_id: string;
+      outcome: AnswerOutcome;
+      message: string;
+    }
+  | { event: "withdrawn"; account_id: string; challenge_id: string; reason: string }
+  | { event: "needs_reactivation"; account_id: string; message: string };
+
+export type PushConnection = "connecting" | "connected" | "reconnecting" | "needs_reactivation";
+
+export interface PushAccountStatus {
+  account_id: string;
+  label: string;
+  username: string;
+  server_name: string;
+  server_url: string;
+  state: PushConnection;
+  /** The disconnect reason, or the server's reactivation message. */
+  message: string | null;
+  /** With "reconnecting". */
+  retry_in_ms: number | null;
+}
+
+export interface PushStatus {
+  accounts: PushAccountStatus[];
+  pending: PendingChallenge[];
+}
+
+/** "report" denies and reports fraud. */
+export type Decision = "approve" | "deny" | "report";
+
 /** A failed command: `kind` is stable (`vault.wrong_password`), `message` is for people. */
 export interface CommandError {
   kind: string;
@@ -111,4 +183,8 @@ export const api = {
     invoke<AddReport>("import_file", { request: { format, data, password } }),
   exportBackup: (path: string, password: string) =>
     invoke<void>("export_backup", { path, password }),
+  pushStatus: () => invoke<PushStatus>("push_status"),
+  /** Resolves once the answer is sent; the verdict arrives later as an `answer_result` event. */
+  answerPush: (accountId: string, challengeId: string, decision: Decision, number: string | null) =>
+    invoke<void>("answer_push", { accountId, challengeId, decision, number }),
 };

@@ -1,11 +1,14 @@
 // The app: picks the screen, runs the countdown, auto-locks after the idle time.
+import { effect } from "@preact/signals";
 import { useEffect } from "preact/hooks";
 import { api } from "./api";
 import { idleTimer } from "./logic/idle";
 import { autoLockMs } from "./logic/settings";
+import { startPush, tickPush } from "./pushStore";
 import { Accounts } from "./screens/Accounts";
 import { Add } from "./screens/Add";
 import { Export, Import } from "./screens/Backup";
+import { Request } from "./screens/Request";
 import { Settings } from "./screens/Settings";
 import { Setup, Unlock } from "./screens/Welcome";
 import { lockNow, screen, settings, tick, toast, vaultPath } from "./state";
@@ -39,8 +42,15 @@ export function App() {
       },
       () => (screen.value = "unlock"),
     );
-    const ticker = setInterval(tick, 250);
-    return () => clearInterval(ticker);
+    const stopPush = startPush();
+    const ticker = setInterval(() => {
+      tick();
+      tickPush(Date.now());
+    }, 250);
+    return () => {
+      clearInterval(ticker);
+      stopPush();
+    };
   }, []);
 
   // Auto-lock: any input counts as activity; checked every few seconds.
@@ -50,6 +60,10 @@ export function App() {
     const onInput = () => idle.activity(Date.now());
     const events = ["pointerdown", "keydown", "wheel", "touchstart"] as const;
     for (const name of events) window.addEventListener(name, onInput, { passive: true });
+    // A sign-in request coming up counts too: it must not lock under the user's eyes.
+    const stopWatching = effect(() => {
+      if (screen.value === "request") idle.activity(Date.now());
+    });
     const check = setInterval(() => {
       const unlocked = screen.value !== "unlock" && screen.value !== "setup" && screen.value !== "loading";
       if (unlocked && idle.expired(Date.now())) void lockNow();
@@ -57,11 +71,13 @@ export function App() {
     }, 2000);
     return () => {
       clearInterval(check);
+      stopWatching();
       for (const name of events) window.removeEventListener(name, onInput);
     };
   }, [timeout]);
 
-  // Escape on a sub-screen goes back to the list; Ctrl/Cmd+L locks.
+  // Escape on a sub-screen goes back to the list (not on a sign-in request: it must be
+  // answered or left to expire, never dismissed by a stray key); Ctrl/Cmd+L locks.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (document.querySelector("dialog[open]")) return;
@@ -101,6 +117,9 @@ export function App() {
       break;
     case "settings":
       body = <Settings />;
+      break;
+    case "request":
+      body = <Request />;
       break;
   }
   return (

@@ -1,6 +1,6 @@
 // Small shared pieces: icons, the modal dialog, the report of an add or import.
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import type { AddReport } from "./api";
 import { errorText, summary } from "./logic/report";
 import { passwordStrength } from "./logic/strength";
@@ -23,6 +23,7 @@ const PATHS = {
   warn: "M12 3l10 18H2zM12 10v4M12 17.5v.01",
   info: "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 11v6M12 7.5v.01",
   close: "M6 6l12 12M18 6L6 18",
+  shield: "M12 3l8 3v6c0 5-3.4 8.3-8 9-4.6-.7-8-4-8-9V6z",
 } as const;
 
 export type IconName = keyof typeof PATHS;
@@ -69,7 +70,9 @@ export function Modal(props: {
   id?: string;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
+  // In the same commit as the change (not after the next paint): a dialog that stays open a
+  // frame longer keeps the page behind it inert, and a click or key meant for it is lost.
+  useLayoutEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
     if (props.open && !dialog.open) dialog.showModal();

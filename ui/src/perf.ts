@@ -1,6 +1,8 @@
-// Timings of the work that must fit in a frame (a code-list refresh, a countdown tick, a
-// search), kept as the last few hundred samples per kind. The benchmark in
-// src-tauri/tests/it reads them from `window.__twofoldPerf`; nothing else does.
+// Timings of the work that must fit in a frame, kept as the last few hundred samples per kind:
+// "refresh" (new codes in, to the list laid out), "tick" (the countdown's second), "search" (a
+// keystroke to its result laid out); and "fetch", the wait for the shell's codes, during which
+// the main thread is free. The benchmark in src-tauri/tests/it reads them from
+// `window.__twofoldPerf`; nothing else does.
 
 export type PerfKind = "refresh" | "tick" | "search" | "fetch";
 

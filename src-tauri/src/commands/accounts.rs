@@ -8,6 +8,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use twofold_authenticator::{AccountEdit, AccountView};
 use zeroize::Zeroizing;
 
+use crate::push::PushHub;
 use crate::{AppState, CommandError};
 
 /// Every account's codes at one instant. `now` lets the UI count down without asking again
@@ -90,13 +91,18 @@ pub async fn set_favourite(
     Ok(state.engine()?.edit(&id, edit)?)
 }
 
-/// Removes an account; returns its label. The UI asks for confirmation first.
+/// Removes an account; returns its label. The UI asks for confirmation first. A Twofold
+/// account's push client stops with it.
 #[tauri::command]
 pub async fn remove_account(
     state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
     id: String,
 ) -> Result<String, CommandError> {
-    Ok(state.engine()?.remove(&id)?)
+    let mut engine = state.engine()?;
+    let label = engine.remove(&id)?;
+    hub.sync(&mut engine)?;
+    Ok(label)
 }
 
 /// Copies an account's current code to the clipboard and clears the clipboard after

@@ -1,14 +1,25 @@
-//! Adding accounts: a pasted URI, an image file, the screen, Google export batches.
+//! Adding accounts: a pasted URI, an image file, the screen, Google export batches, and
+//! Twofold activation codes in any of them ([`crate::activation`]).
 
 use serde::Serialize;
 use tauri::ipc::{InvokeBody, Request};
 use tauri::{Runtime, State, WebviewWindow};
 use twofold_authenticator::AddReport;
 
+use crate::activation::{add_texts, is_activation};
+use crate::push::PushHub;
 use crate::{AppState, CommandError};
 
+/// Adds a pasted `otpauth://` URI, or activates a pasted `twofold://activate?...` code.
 #[tauri::command]
-pub async fn add_uri(state: State<'_, AppState>, uri: String) -> Result<AddReport, CommandError> {
+pub async fn add_uri(
+    state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
+    uri: String,
+) -> Result<AddReport, CommandError> {
+    if is_activation(&uri) {
+        return add_texts(&state, &hub, vec![uri]).await;
+    }
     let now = state.now();
     Ok(state.engine()?.add_uri(uri.trim(), now)?)
 }
@@ -18,10 +29,10 @@ pub async fn add_uri(state: State<'_, AppState>, uri: String) -> Result<AddRepor
 #[tauri::command]
 pub async fn add_scanned(
     state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
     texts: Vec<String>,
 ) -> Result<AddReport, CommandError> {
-    let now = state.now();
-    Ok(state.engine()?.add_scanned(&texts, now)?)
+    add_texts(&state, &hub, texts).await
 }
 
 /// Adds what the QR codes in a PNG or JPEG hold. The body is the file's bytes (the UI sends a
@@ -29,6 +40,7 @@ pub async fn add_scanned(
 #[tauri::command]
 pub async fn scan_image(
     state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
     request: Request<'_>,
 ) -> Result<AddReport, CommandError> {
     let InvokeBody::Raw(bytes) = request.body() else {
@@ -37,8 +49,8 @@ pub async fn scan_image(
             "scan_image takes the image's bytes as the request body",
         ));
     };
-    let now = state.now();
-    Ok(state.engine()?.scan_image(bytes, now)?)
+    let texts = twofold_authenticator::qr::decode_image(bytes)?;
+    add_texts(&state, &hub, texts).await
 }
 
 /// Captures every screen once (the UI asks the user first), reads the QR codes on them with
@@ -48,16 +60,16 @@ pub async fn scan_image(
 pub async fn scan_screen<R: Runtime>(
     window: WebviewWindow<R>,
     state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
 ) -> Result<AddReport, CommandError> {
     #[cfg(desktop)]
     {
         let texts = crate::screen::qr_texts_on_screen(&window)?;
-        let now = state.now();
-        Ok(state.engine()?.add_scanned(&texts, now)?)
+        add_texts(&state, &hub, texts).await
     }
     #[cfg(mobile)]
     {
-        let _ = (window, state);
+        let _ = (window, state, hub);
         Err(CommandError::new(
             "scan.unsupported",
             "this device cannot capture its screen; open a screenshot instead",

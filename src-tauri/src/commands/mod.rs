@@ -4,7 +4,10 @@
 pub mod accounts;
 pub mod add;
 pub mod backup;
+pub mod push;
 pub mod vault;
 
+#[cfg(test)]
+mod push_tests;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use tauri::{App, Manager};
 use twofold_authenticator::{Clock, KdfParams};
 use zeroize::Zeroizing;
 
-use super::{accounts, add, backup, vault};
+use super::{accounts, add, backup, push, vault};
 use crate::AppState;
 
 /// RFC 4226 appendix D's secret, "12345678901234567890".
@@ -23,16 +23,22 @@ impl Clock for FixedClock {
     }
 }
 
+/// The shell on Tauri's mock runtime with `state`, and its push hub.
+pub fn mock_app(state: AppState) -> App<MockRuntime> {
+    let app = mock_builder()
+        .manage(state)
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    crate::manage_push(app.handle());
+    app
+}
+
 fn app(dir: &tempfile::TempDir, now: u64) -> App<MockRuntime> {
-    let state = AppState::with_clock(
+    mock_app(AppState::with_clock(
         dir.path().join("vault.twofold"),
         KdfParams::insecure_for_tests(),
         Box::new(FixedClock(now)),
-    );
-    mock_builder()
-        .manage(state)
-        .build(mock_context(noop_assets()))
-        .unwrap()
+    ))
 }
 
 fn pw(text: &str) -> Zeroizing<String> {
@@ -54,7 +60,12 @@ fn first_run_creates_the_vault_and_shows_rfc_6238_codes() {
     let status = block(vault::vault_status(app.state())).unwrap();
     assert!(status.exists && !status.locked);
 
-    let report = block(add::add_uri(app.state(), format!("  {RFC_URI}\n"))).unwrap();
+    let report = block(add::add_uri(
+        app.state(),
+        app.state(),
+        format!("  {RFC_URI}\n"),
+    ))
+    .unwrap();
     assert_eq!(report.added.len(), 1);
     let codes = block(accounts::list_accounts(app.state())).unwrap();
     assert_eq!(codes.now, 59);
@@ -72,9 +83,9 @@ fn lock_and_unlock_with_the_right_and_the_wrong_password() {
 
     let locked = block(accounts::list_accounts(app.state())).unwrap_err();
     assert_eq!(locked.kind, "vault.locked");
-    let wrong = block(vault::unlock(app.state(), pw("wrong horse"))).unwrap_err();
+    let wrong = block(vault::unlock(app.state(), app.state(), pw("wrong horse"))).unwrap_err();
     assert_eq!(wrong.kind, "vault.wrong_password");
-    block(vault::unlock(app.state(), pw("correct horse"))).unwrap();
+    block(vault::unlock(app.state(), app.state(), pw("correct horse"))).unwrap();
     assert!(block(accounts::list_accounts(app.state())).is_ok());
 
     let again = block(vault::create_vault(app.state(), pw("other"))).unwrap_err();
@@ -87,7 +98,9 @@ fn edit_favourite_next_and_remove_translate_to_the_engine() {
     let app = app(&dir, 0);
     block(vault::create_vault(app.state(), pw("pw-pw-pw-pw"))).unwrap();
     let hotp = "otpauth://hotp/Bank:bob?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0";
-    let id = block(add::add_uri(app.state(), hotp.into())).unwrap().added[0]
+    let id = block(add::add_uri(app.state(), app.state(), hotp.into()))
+        .unwrap()
+        .added[0]
         .id
         .clone();
 
@@ -124,7 +137,12 @@ fn edit_favourite_next_and_remove_translate_to_the_engine() {
     assert_eq!((next.code.as_str(), next.counter), ("287082", Some(1)));
 
     assert_eq!(
-        block(accounts::remove_account(app.state(), id.clone())).unwrap(),
+        block(accounts::remove_account(
+            app.state(),
+            app.state(),
+            id.clone()
+        ))
+        .unwrap(),
         "Bob"
     );
     let gone = block(accounts::next_code(app.state(), id)).unwrap_err();
@@ -157,7 +175,7 @@ fn an_encrypted_backup_imports_again_with_its_password() {
     let dir = tempfile::tempdir().unwrap();
     let first = app(&dir, 0);
     block(vault::create_vault(first.state(), pw("pw-pw-pw-pw"))).unwrap();
-    block(add::add_uri(first.state(), RFC_URI.into())).unwrap();
+    block(add::add_uri(first.state(), first.state(), RFC_URI.into())).unwrap();
     let backup_path = dir.path().join("backup.twofold");
     block(backup::export_backup(
         first.state(),
@@ -196,6 +214,7 @@ fn google_export_batches_are_tracked_until_all_are_scanned() {
 
     block(add::add_scanned(
         app.state(),
+        app.state(),
         vec![batches[0].clone(), batches[2].clone()],
     ))
     .unwrap();
@@ -207,13 +226,103 @@ fn google_export_batches_are_tracked_until_all_are_scanned() {
             size: 3
         })
     );
-    let last = block(add::add_scanned(app.state(), vec![batches[1].clone()])).unwrap();
+    let last = block(add::add_scanned(
+        app.state(),
+        app.state(),
+        vec![batches[1].clone()],
+    ))
+    .unwrap();
     assert!(
         last.notes.iter().any(|n| n.contains("all 3 batches")),
         "{last:?}"
     );
     assert_eq!(block(add::migration_progress(app.state())).unwrap(), None);
 
-    let bad = block(add::add_scanned(app.state(), vec!["hello".into()])).unwrap();
+    let bad = block(add::add_scanned(
+        app.state(),
+        app.state(),
+        vec!["hello".into()],
+    ))
+    .unwrap();
     assert_eq!((bad.added.len(), bad.skipped.len()), (0, 1));
+}
+
+#[test]
+fn activation_codes_are_checked_before_any_network_and_need_an_unlocked_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, 0);
+    block(vault::create_vault(app.state(), pw("pw-pw-pw-pw"))).unwrap();
+    let bad = block(add::add_uri(
+        app.state(),
+        app.state(),
+        "twofold://activate?code=ABCD".into(),
+    ))
+    .unwrap_err();
+    assert_eq!(bad.kind, "activation.bad_uri");
+
+    // Port 1 on loopback: nothing listens, so the error is the server being unreachable.
+    let uri = "twofold://activate?url=http%3A%2F%2F127.0.0.1%3A1&code=ABCD-EFGH";
+    let unreachable = block(add::add_uri(app.state(), app.state(), uri.into())).unwrap_err();
+    assert_eq!(unreachable.kind, "activation.unreachable");
+    // Among other scanned texts, a failed activation is a skipped entry, not a lost report.
+    let mixed = block(add::add_scanned(
+        app.state(),
+        app.state(),
+        vec![RFC_URI.into(), uri.into()],
+    ))
+    .unwrap();
+    assert_eq!((mixed.added.len(), mixed.skipped.len()), (1, 1));
+    assert!(mixed.skipped[0].reason.contains("127.0.0.1:1"), "{mixed:?}");
+
+    block(vault::lock(app.state())).unwrap();
+    let locked = block(add::add_uri(app.state(), app.state(), uri.into())).unwrap_err();
+    assert_eq!(locked.kind, "vault.locked");
+}
+
+#[test]
+fn push_status_and_answers_without_twofold_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app(&dir, 0);
+    block(vault::create_vault(app.state(), pw("pw-pw-pw-pw"))).unwrap();
+    block(add::add_uri(app.state(), app.state(), RFC_URI.into())).unwrap();
+    let status = block(push::push_status(app.state(), app.state())).unwrap();
+    assert!(status.accounts.is_empty() && status.pending.is_empty());
+
+    let answer = |decision| {
+        block(push::answer_push(
+            app.state(),
+            app.state(),
+            "0123456789abcdef".into(),
+            "chl_1".into(),
+            decision,
+            None,
+        ))
+        .unwrap_err()
+        .kind
+    };
+    assert_eq!(answer(push::Decision::Approve), "push.not_connected");
+    block(vault::lock(app.state())).unwrap();
+    // Locked: nobody at the machine may answer, whatever the request.
+    assert_eq!(answer(push::Decision::Report), "vault.locked");
+    assert_eq!(
+        block(push::push_status(app.state(), app.state()))
+            .unwrap_err()
+            .kind,
+        "vault.locked"
+    );
+}
+
+#[test]
+fn decisions_arrive_as_snake_case_words() {
+    let decisions: Vec<push::Decision> =
+        serde_json::from_str(r#"["approve", "deny", "report"]"#).unwrap();
+    assert_eq!(
+        decisions,
+        [
+            push::Decision::Approve,
+            push::Decision::Deny,
+            push::Decision::Report
+        ]
+    );
+    assert!(serde_json::from_str::<push::Decision>(r#""maybe""#).is_err());
 }

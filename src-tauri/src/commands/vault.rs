@@ -5,6 +5,7 @@ use tauri::State;
 use twofold_authenticator::Engine;
 use zeroize::Zeroizing;
 
+use crate::push::PushHub;
 use crate::{AppState, CommandError};
 
 /// What the first screen needs to know.
@@ -37,15 +38,21 @@ pub async fn create_vault(
     Ok(())
 }
 
+/// Opens the vault and starts (or keeps) a push client for each Twofold account.
 #[tauri::command]
 pub async fn unlock(
     state: State<'_, AppState>,
+    hub: State<'_, PushHub>,
     password: Zeroizing<String>,
 ) -> Result<(), CommandError> {
-    Ok(state.engine()?.unlock(&password)?)
+    let mut engine = state.engine()?;
+    engine.unlock(&password)?;
+    hub.sync(&mut engine)
 }
 
-/// Forgets the decrypted accounts and the key (the engine wipes them).
+/// Forgets the decrypted accounts and the key (the engine wipes them). The push clients keep
+/// running with their own copies of the device keys, so a sign-in request still brings the
+/// window forward; answering it needs the vault unlocked again.
 #[tauri::command]
 pub async fn lock(state: State<'_, AppState>) -> Result<(), CommandError> {
     state.engine()?.lock();

@@ -8,10 +8,11 @@ use crate::harness::{
     app_binary, oathtool_hotp, oathtool_totp, qr_png, unix_now, Driver, Screen, Ui,
 };
 
-const PASSWORD: &str = "violet tundra kettle 93";
+pub const PASSWORD: &str = "violet tundra kettle 93";
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
 
-async fn create_vault(ui: &Ui) {
+/// First run: creates the vault with [`PASSWORD`] and waits for the (empty) account list.
+pub async fn create_vault(ui: &Ui) {
     ui.find("#setup-screen").await;
     ui.type_into("#new-password", PASSWORD).await;
     ui.type_into("#new-password-repeat", PASSWORD).await;

@@ -9,4 +9,5 @@
 
 mod bench;
 mod e2e;
+mod e2e_push;
 mod harness;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AccountView } from "../api";
-import { firstExpiry, formatCode, isUrgent, remaining } from "./codes";
+import { firstExpiry, formatCode, isUrgent, nextBoundary, phaseOf, remaining } from "./codes";
 
 describe("codes", () => {
   it("groups digits for reading", () => {
@@ -32,5 +32,15 @@ describe("codes", () => {
     expect(isUrgent(6, 30)).toBe(false);
     expect(isUrgent(2, 10)).toBe(true);
     expect(isUrgent(3, 10)).toBe(false);
+  });
+
+  it("places a code's change within its period", () => {
+    expect(phaseOf(30, 1_700_000_010)).toBe(0);
+    expect(phaseOf(30, 1_700_000_017)).toBe(7);
+    expect(phaseOf(60, 1_700_000_010)).toBe(30);
+    expect(nextBoundary(1_700_000_000, 30, 0)).toBe(1_700_000_010);
+    expect(nextBoundary(1_700_000_010, 30, 0)).toBe(1_700_000_040);
+    expect(nextBoundary(1_700_000_011, 30, 0)).toBe(1_700_000_040);
+    expect(nextBoundary(1_700_000_011, 30, 7)).toBe(1_700_000_017);
   });
 });

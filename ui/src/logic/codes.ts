@@ -35,3 +35,14 @@ export function firstExpiry(accounts: readonly AccountView[]): number | null {
 export function isUrgent(left: number, period: number): boolean {
   return left <= Math.min(5, Math.ceil(period / 6));
 }
+
+/** The second within `period` at which a code expiring at unix second `expiresAt` changes (0
+ * for every usual TOTP code: RFC 6238 counts periods from the unix epoch). */
+export function phaseOf(period: number, expiresAt: number): number {
+  return ((expiresAt % period) + period) % period;
+}
+
+/** The first unix second after `now` at which codes of this period and phase change. */
+export function nextBoundary(now: number, period: number, phase: number): number {
+  return now + (phaseOf(period, phase - now) || period);
+}

@@ -10,11 +10,14 @@ export function fold(text: string): string {
   return text.normalize("NFKD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
 
+/** The fields a search looks in, joined (a cache of searchText can key on it). */
+export function searchFields(account: AccountView): string {
+  return [account.issuer ?? "", account.name, account.group ?? "", account.note ?? ""].join("\u0000");
+}
+
 /** The text a search looks in, computed once per account. */
 export function searchText(account: AccountView): string {
-  return fold(
-    [account.issuer ?? "", account.name, account.group ?? "", account.note ?? ""].join("\u0000"),
-  );
+  return fold(searchFields(account));
 }
 
 /** Every word of the query must occur somewhere (issuer, name, group or note). */

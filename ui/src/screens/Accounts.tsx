@@ -1,155 +1,13 @@
-// The account list: codes with countdown and next code, copy on click, HOTP next, search,
-// groups, favourites, edit and delete.
-import { memo } from "preact/compat";
+// The accounts screen: search, groups and favourites around the (windowed) list of codes;
+// edit and delete. The rows are in AccountRow.tsx, the list in AccountList.tsx.
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type AccountView, type EditFields } from "../api";
 import { ErrorText, Icon, Logo, Modal } from "../components";
-import { formatCode } from "../logic/codes";
 import { errorText } from "../logic/report";
-import { filterAccounts, groups, title, type Filter } from "../logic/search";
-import { describeSeconds } from "../logic/settings";
+import { filterAccounts, groups, type Filter } from "../logic/search";
 import { record, settle } from "../perf";
-import {
-  codes,
-  countdown,
-  lockNow,
-  refresh,
-  screen,
-  searchIndex,
-  settings,
-  showToast,
-} from "../state";
-
-/** A stable colour per issuer, for the letter avatar. */
-function hue(text: string): number {
-  let h = 0;
-  for (const ch of text) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
-  return h;
-}
-
-function Countdown({ period, secondsLeft, code }: { period: number; secondsLeft: number; code: string }) {
-  const { left, urgent } = countdown(period, secondsLeft);
-  const style = `--period:${period}s;--delay:${secondsLeft - period}s`;
-  return (
-    <span class="countdown" data-urgent={urgent} aria-hidden="true">
-      {/* Keyed by the code, so the ring's animation starts again with every new code. */}
-      <svg class="ring" viewBox="0 0 36 36" key={code} style={style}>
-        <circle class="ring-track" cx="18" cy="18" r="15" />
-        <circle class="ring-fill" cx="18" cy="18" r="15" pathLength="100" />
-      </svg>
-      <span class="seconds">{left}</span>
-    </span>
-  );
-}
-
-const AccountRow = memo(function AccountRow(props: {
-  account: AccountView;
-  showNext: boolean;
-  onEdit: (account: AccountView) => void;
-}) {
-  const { account, showNext } = props;
-  const { primary, secondary } = title(account);
-  const label = secondary ? `${primary} (${secondary})` : primary;
-  const [busy, setBusy] = useState(false);
-
-  async function copy() {
-    try {
-      await api.copyCode(account.id, settings.value.clipboardClearSeconds);
-      const clears = settings.value.clipboardClearSeconds;
-      showToast(
-        clears > 0
-          ? `Copied the code for ${primary}. The clipboard clears in ${describeSeconds(clears)}.`
-          : `Copied the code for ${primary}.`,
-      );
-    } catch (err) {
-      showToast(errorText(err));
-    }
-  }
-
-  async function next() {
-    setBusy(true);
-    try {
-      await api.nextCode(account.id);
-      await refresh();
-    } catch (err) {
-      showToast(errorText(err));
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  async function favourite() {
-    try {
-      await api.setFavourite(account.id, !account.favourite);
-      await refresh();
-    } catch (err) {
-      showToast(errorText(err));
-    }
-  }
-
-  const spoken = account.code.split("").join(" ");
-  return (
-    <li class="account" data-id={account.id} data-kind={account.kind}>
-      <span class="avatar" aria-hidden="true" style={`--hue:${hue(primary)}`}>
-        {[...primary][0]?.toUpperCase() ?? "?"}
-      </span>
-      <div class="account-text">
-        <span class="issuer">{primary}</span>
-        {secondary && <span class="name">{secondary}</span>}
-        {account.group && <span class="group-tag">{account.group}</span>}
-      </div>
-      <div class="account-actions">
-        <button
-          type="button"
-          class="icon-button star"
-          aria-pressed={account.favourite}
-          aria-label={`Favourite: ${label}`}
-          onClick={favourite}
-        >
-          <Icon name="star" filled={account.favourite} />
-        </button>
-        <button
-          type="button"
-          class="icon-button"
-          aria-label={`Edit ${label}`}
-          onClick={() => props.onEdit(account)}
-        >
-          <Icon name="more" />
-        </button>
-      </div>
-      <button
-        type="button"
-        class="code"
-        onClick={copy}
-        aria-label={`Copy the code for ${label}: ${spoken}`}
-      >
-        {formatCode(account.code)}
-      </button>
-      <div class="code-side">
-        {account.period !== null && account.seconds_left !== null ? (
-          <Countdown period={account.period} secondsLeft={account.seconds_left} code={account.code} />
-        ) : (
-          <button
-            type="button"
-            class="icon-button next-button"
-            onClick={next}
-            disabled={busy}
-            aria-label={`Next code for ${label}`}
-            title="Next code"
-          >
-            <Icon name="next" />
-          </button>
-        )}
-      </div>
-      {showNext && (
-        <span class="next-code" aria-label={`Next code: ${account.next_code.split("").join(" ")}`}>
-          {account.kind === "hotp" ? `counter ${account.counter ?? 0} · next ` : "next "}
-          <span class="mono">{formatCode(account.next_code)}</span>
-        </span>
-      )}
-    </li>
-  );
-});
+import { frames, lockNow, refresh, screen, searchIndex, settings, showToast } from "../state";
+import { AccountList } from "./AccountList";
 
 function EditDialog(props: {
   account: AccountView | null;
@@ -283,44 +141,24 @@ function DeleteDialog(props: { account: AccountView | null; onClose: () => void 
   );
 }
 
-/** Rows rendered at first and added per scroll: a refresh or keystroke then costs what the
- * screen shows, not what the vault holds. */
-const PAGE = 60;
-
-/** An empty row at the end of the list that asks for more rows when it scrolls into view. */
-function MoreRows({ onVisible }: { onVisible: () => void }) {
-  const ref = useRef<HTMLLIElement>(null);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) onVisible();
-    }, { rootMargin: "400px" });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [onVisible]);
-  return <li ref={ref} class="more-rows" aria-hidden="true" />;
-}
-
 export function Accounts() {
   const [query, setQuery] = useState("");
   const [filter, setFilter] = useState<Filter>({ type: "all" });
   const [editing, setEditing] = useState<AccountView | null>(null);
   const [deleting, setDeleting] = useState<AccountView | null>(null);
-  const [limit, setLimit] = useState(PAGE);
   const search = useRef<HTMLInputElement>(null);
   const typedAt = useRef(0);
-  const all = codes.value?.accounts ?? [];
+  // Frames, not codes: a refresh that only brings new codes does not render this screen.
+  const all = frames.value;
   const showNext = settings.value.showNextCode;
 
   const groupList = useMemo(() => groups(all), [all]);
   const favourites = useMemo(() => all.filter((a) => a.favourite).length, [all]);
   const shown = useMemo(
-    () => filterAccounts(all, query, filter, searchIndex.value),
+    // The search index only when there is something to search for (a refresh need not build it).
+    () => filterAccounts(all, query, filter, query.trim() ? searchIndex.value : undefined),
     [all, query, filter],
   );
-  useEffect(() => setLimit(PAGE), [query, filter]);
-  const more = useMemo(() => () => setLimit((n) => n + PAGE * 2), []);
   // How long a keystroke takes to show its result (for the benchmark).
   useLayoutEffect(() => {
     if (typedAt.current) {
@@ -435,12 +273,13 @@ export function Accounts() {
               No account matches “{query}”.
             </p>
           ) : (
-            <ul class="account-list" aria-label="Accounts" data-count={shown.length}>
-              {shown.slice(0, limit).map((account) => (
-                <AccountRow key={account.id} account={account} showNext={showNext} onEdit={setEditing} />
-              ))}
-              {shown.length > limit && <MoreRows onVisible={more} />}
-            </ul>
+            <AccountList
+              accounts={shown}
+              showNext={showNext}
+              onEdit={setEditing}
+              onRemove={setDeleting}
+              resetKey={`${query}\u0000${filter.type}\u0000${filter.type === "group" ? filter.name : ""}`}
+            />
           )}
         </main>
       </div>

@@ -1,5 +1,6 @@
-// Add an account: paste a setup link, open a QR image, scan the screen; Google Authenticator
-// exports across several QR codes, with which batches are still missing.
+// Add an account: paste a setup link or a Twofold activation code, open a QR image, scan the
+// screen; Google Authenticator exports across several QR codes, with which batches are still
+// missing. The shell activates Twofold accounts with their server (its errors are sentences).
 import { useEffect, useState } from "preact/hooks";
 import { api, type AddReport, type MigrationProgress, type Platform } from "../api";
 import { ErrorText, Icon, Modal, Page, Report } from "../components";
@@ -41,6 +42,7 @@ export function Add() {
   async function addLink(e: Event) {
     e.preventDefault();
     if (!uri.trim()) return;
+    // twofold://activate?… goes to add_uri too: the shell activates the account.
     const result = await run("link", () =>
       uri.trim().toLowerCase().startsWith("otpauth-migration:")
         ? api.addScannedText(uri.trim())
@@ -86,24 +88,26 @@ export function Add() {
 
         <section class="card option">
           <h2>
-            <Icon name="link" /> Paste a setup link
+            <Icon name="link" /> Paste a setup link or activation code
           </h2>
           <form onSubmit={addLink} class="stack">
             <label for="uri" class="sr-only">
-              Setup link
+              Setup link or activation code
             </label>
             <textarea
               id="uri"
               rows={3}
               spellcheck={false}
               autocomplete="off"
-              placeholder="otpauth://totp/Example:alice?secret=…"
+              placeholder="otpauth://…, otpauth-migration://… or twofold://activate?…"
+              aria-describedby="uri-hint"
               value={uri}
               onInput={(e) => setUri(e.currentTarget.value)}
             />
-            <p class="hint">
-              An <code>otpauth://</code> link from a site's two-factor setup page, or an{" "}
-              <code>otpauth-migration://</code> link from a Google Authenticator export.
+            <p class="hint" id="uri-hint">
+              An <code>otpauth://</code> link from a site's two-factor setup page, an{" "}
+              <code>otpauth-migration://</code> link from a Google Authenticator export, or a
+              Twofold activation code <code>twofold://activate?…</code> from your administrator.
             </p>
             <button type="submit" class="primary" disabled={!uri.trim() || busy !== null} id="add-uri">
               {busy === "link" ? "Adding…" : "Add"}
@@ -115,7 +119,10 @@ export function Add() {
           <h2>
             <Icon name="image" /> Open a QR code image
           </h2>
-          <p class="hint">A screenshot or photo (PNG or JPEG). All QR codes in it are read.</p>
+          <p class="hint">
+            A screenshot or photo (PNG or JPEG) of a setup, export or Twofold activation QR code.
+            All QR codes in it are read.
+          </p>
           <label class={`button file-button ${busy ? "disabled" : ""}`}>
             <input
               type="file"
@@ -135,7 +142,7 @@ export function Add() {
               <Icon name="screen" /> Scan the screen
             </h2>
             <p class="hint">
-              Show the QR code anywhere on your screen. Twofold steps aside, captures the screen
+              Show the QR code (setup, export or Twofold activation) anywhere on your screen. Twofold steps aside, captures the screen
               once, reads the code and keeps nothing.
             </p>
             <button type="button" onClick={() => setAskScreen(true)} disabled={busy !== null} id="scan-screen">

@@ -1,8 +1,10 @@
 // First run (create the vault) and unlock.
 import { useState } from "preact/hooks";
 import { api } from "../api";
-import { ErrorText, Logo, PasswordPair, useAction } from "../components";
+import { ErrorText, Icon, Logo, PasswordPair, useAction } from "../components";
+import { bannerText } from "../logic/push";
 import { newPasswordProblem } from "../logic/strength";
+import { afterUnlock, waitingRequest } from "../pushStore";
 import { refresh, screen, vaultPath } from "../state";
 
 export function Setup() {
@@ -60,15 +62,22 @@ export function Unlock() {
       await api.unlock(password);
       setPassword("");
       await refresh();
-      screen.value = "accounts";
+      afterUnlock();
     });
   }
+  const waiting = waitingRequest.value;
 
   return (
     <main class="welcome" id="unlock-screen">
       <form class="card welcome-card" onSubmit={submit} aria-labelledby="unlock-title">
         <Logo size={64} />
         <h1 id="unlock-title">Unlock Twofold</h1>
+        {waiting && (
+          <div class="banner" role="status" id="pending-request-banner">
+            <Icon name="shield" />
+            <strong>{bannerText(waiting)}</strong>
+          </div>
+        )}
         <p class="lead">Enter your vault password to see your codes.</p>
         <div class="field">
           <label for="unlock-password">Vault password</label>

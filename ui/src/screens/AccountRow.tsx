@@ -1,0 +1,252 @@
+// One account in the list: its code (copied on click), countdown or next button, favourite and
+// edit. A Twofold account also shows its connection and, when the server no longer knows this
+// device, how to fix that. The row's frame renders again only when what it shows changes
+// (logic/rows.ts); its live parts (code, next code, countdown) follow the fetched codes.
+import { useComputed } from "@preact/signals";
+import { memo } from "preact/compat";
+import { useMemo, useState } from "preact/hooks";
+import { api, type AccountView } from "../api";
+import { Icon } from "../components";
+import { formatCode, phaseOf } from "../logic/codes";
+import { connectionState, reactivationMessage, statusText } from "../logic/push";
+import { errorText } from "../logic/report";
+import { expiresAt, sameFrame } from "../logic/rows";
+import { title } from "../logic/search";
+import { describeSeconds } from "../logic/settings";
+import { clock, push } from "../pushStore";
+import { accountsById, codes, countdown, refresh, screen, settings, showToast } from "../state";
+
+/** A stable colour per issuer, for the letter avatar. */
+function hue(text: string): number {
+  let h = 0;
+  for (const ch of text) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
+  return h;
+}
+
+function PushLine({ account, state }: { account: AccountView; state: NonNullable<ReturnType<typeof connectionState>> }) {
+  const connection = push.value.connections[account.id];
+  const server = account.push?.server_name ?? "";
+  // Moves with the clock only while "next try in N s" counts down.
+  const text = useComputed(() => statusText(state, server, connection?.retryAt ?? null, clock.value)).value;
+  const reason = state === "reconnecting" ? (connection?.message ?? undefined) : undefined;
+  return (
+    <span class="push-status" data-state={state} title={reason}>
+      <span class="push-dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}
+
+function ReactivationGuide(props: { account: AccountView; label: string; onRemove: (account: AccountView) => void }) {
+  const message = reactivationMessage(props.account, push.value.connections);
+  return (
+    <div class="reactivation-guide" role="alert">
+      <p class="reactivation-message">
+        <Icon name="warn" />
+        <span>{message}</span>
+      </p>
+      <p>Sign-in requests for this account stop until you add it again:</p>
+      <ol>
+        <li>Ask your administrator for a new activation code.</li>
+        <li>Remove this account from Twofold.</li>
+        <li>Add it again with the new activation code.</li>
+      </ol>
+      <div class="button-row">
+        <button
+          type="button"
+          class="reactivate-remove"
+          aria-label={`Remove this account: ${props.label}`}
+          onClick={() => props.onRemove(props.account)}
+        >
+          Remove this account
+        </button>
+        <button type="button" class="reactivate-add" onClick={() => (screen.value = "add")}>
+          Add with a new activation code
+        </button>
+      </div>
+    </div>
+  );
+}
+
+function spell(code: string): string {
+  return code.split("").join(" ");
+}
+
+/** The ring's style: its animation loops from when it mounts, so start it where the period is. */
+function ringStyle(period: number, phase: number): string {
+  const into = (((Date.now() / 1000 - phase) % period) + period) % period;
+  return `--period:${period}s;--steps:${period};--delay:${(-into).toFixed(3)}s`;
+}
+
+/**
+ * The parts of a row that change with every fetch: the code, the countdown (or the HOTP next
+ * button) and the next code. They follow the fetched list themselves (the frame may hold an
+ * older version of the account), so a refresh renders only them. One component for the three,
+ * placed in the row's grid by their classes: fewer components make a row cheaper to mount.
+ */
+function Live(props: { account: AccountView; label: string; primary: string; showNext: boolean }) {
+  const { label, primary } = props;
+  const account = accountsById.value.get(props.account.id) ?? props.account;
+  const expiry = expiresAt(account, codes.value?.now ?? 0);
+  const period = account.period;
+  const phase = period !== null && expiry !== null ? phaseOf(period, expiry) : null;
+  const ring = useMemo(() => (period && phase !== null ? ringStyle(period, phase) : ""), [period, phase]);
+  const [busy, setBusy] = useState(false);
+
+  async function copy() {
+    try {
+      await api.copyCode(account.id, settings.value.clipboardClearSeconds);
+      const clears = settings.value.clipboardClearSeconds;
+      showToast(
+        clears > 0
+          ? `Copied the code for ${primary}. The clipboard clears in ${describeSeconds(clears)}.`
+          : `Copied the code for ${primary}.`,
+      );
+    } catch (err) {
+      showToast(errorText(err));
+    }
+  }
+
+  async function next() {
+    setBusy(true);
+    try {
+      await api.nextCode(account.id);
+      await refresh();
+    } catch (err) {
+      showToast(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  let side;
+  if (period !== null && phase !== null) {
+    // Shared by every code of this period and phase; a refresh moves its signals, and the
+    // seconds (a signal rendered as text) update without rendering anything.
+    const { left, urgent } = countdown(period, phase);
+    side = (
+      <span class="countdown" data-urgent={urgent} aria-hidden="true">
+        <svg class="ring" viewBox="0 0 36 36" style={ring}>
+          <circle class="ring-track" cx="18" cy="18" r="15" />
+          <circle class="ring-fill" cx="18" cy="18" r="15" pathLength="100" />
+        </svg>
+        <span class="seconds">{left}</span>
+      </span>
+    );
+  } else {
+    side = (
+      <button
+        type="button"
+        class="icon-button next-button"
+        onClick={next}
+        disabled={busy}
+        aria-label={`Next code for ${label}`}
+        title="Next code"
+      >
+        {Icon({ name: "next" })}
+      </button>
+    );
+  }
+
+  return (
+    <>
+      <button type="button" class="code" onClick={copy} aria-label={`Copy the code for ${label}: ${spell(account.code)}`}>
+        {formatCode(account.code)}
+      </button>
+      <div class="code-side">{side}</div>
+      {props.showNext && (
+        <span class="next-code" aria-label={`Next code: ${spell(account.next_code)}`}>
+          {account.kind === "hotp" ? `counter ${account.counter ?? 0} · next ` : "next "}
+          <span class="mono">{formatCode(account.next_code)}</span>
+        </span>
+      )}
+    </>
+  );
+}
+
+export interface RowProps {
+  account: AccountView;
+  showNext: boolean;
+  /** Position in the shown list, from 0, and its length (for screen readers). */
+  index: number;
+  setSize: number;
+  /** Must be stable: a row does not render again when only these change. */
+  onEdit: (account: AccountView) => void;
+  onRemove: (account: AccountView) => void;
+}
+
+function sameProps(a: RowProps, b: RowProps): boolean {
+  return (
+    sameFrame(a.account, b.account) &&
+    a.showNext === b.showNext &&
+    a.index === b.index &&
+    a.setSize === b.setSize
+  );
+}
+
+export const AccountRow = memo(function AccountRow(props: RowProps) {
+  const { account, showNext } = props;
+  const { primary, secondary } = title(account);
+  const label = secondary ? `${primary} (${secondary})` : primary;
+  // Only Twofold accounts follow the connections (and render again when they change).
+  const pushState = account.push ? connectionState(account, push.value.connections) : null;
+
+  async function favourite() {
+    try {
+      await api.setFavourite(account.id, !account.favourite);
+      await refresh();
+    } catch (err) {
+      showToast(errorText(err));
+    }
+  }
+
+  return (
+    <li
+      class="account"
+      data-id={account.id}
+      data-kind={account.kind}
+      data-index={props.index}
+      data-push-state={pushState ?? undefined}
+      aria-posinset={props.index + 1}
+      aria-setsize={props.setSize}
+    >
+      <span class="avatar" aria-hidden="true" style={`--hue:${hue(primary)}`}>
+        {[...primary][0]?.toUpperCase() ?? "?"}
+      </span>
+      <div class="account-text">
+        <span class="issuer">{primary}</span>
+        {(secondary || account.group) && (
+          <span class="name">
+            {account.group && <span class="group-tag">{account.group}</span>}
+            {secondary}
+          </span>
+        )}
+      </div>
+      {/* Icons are called rather than mounted here: one component less each, for every row. */}
+      <div class="account-actions">
+        <button
+          type="button"
+          class="icon-button star"
+          aria-pressed={account.favourite}
+          aria-label={`Favourite: ${label}`}
+          onClick={favourite}
+        >
+          {Icon({ name: "star", filled: account.favourite })}
+        </button>
+        <button
+          type="button"
+          class="icon-button edit-button"
+          aria-label={`Edit ${label}`}
+          onClick={() => props.onEdit(account)}
+        >
+          {Icon({ name: "more" })}
+        </button>
+      </div>
+      <Live account={account} label={label} primary={primary} showNext={showNext} />
+      {pushState && <PushLine account={account} state={pushState} />}
+      {pushState === "needs_reactivation" && (
+        <ReactivationGuide account={account} label={label} onRemove={props.onRemove} />
+      )}
+    </li>
+  );
+}, sameProps);
