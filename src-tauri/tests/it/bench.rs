@@ -6,7 +6,9 @@
 //!   cost, unlock, wait for a code on screen;
 //! - 1,000 accounts: the countdown tick, the refresh when codes change (fetch + render +
 //!   layout), and a search keystroke (filter + render + layout), as the UI timed them
-//!   (`window.__twofoldPerf`).
+//!   (`window.__twofoldPerf`);
+//! - push arrival: a relying party's `POST /v1/auth` (push) to a real `twofold-server` on
+//!   loopback, until the request is in the window's page.
 
 use std::time::{Duration, Instant};
 
@@ -147,6 +149,87 @@ async fn bench_cold_start_and_a_thousand_accounts() {
     );
     stats("countdown tick (1,000 rows)", &samples("tick"));
     stats("code refresh: fetch (IPC)", &samples("fetch"));
-    stats("code refresh: fetch+render+layout", &samples("refresh"));
+    stats("code refresh: render+layout", &samples("refresh"));
     stats("search keystroke (1,000 rows)", &samples("search"));
+}
+
+/// Records, in the page, when each sign-in request first appears (unix ms).
+const WATCH_REQUESTS: &str = "window.__arrivals = {};
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll('.request[data-challenge]')) {
+    const id = el.dataset.challenge;
+    if (!(id in window.__arrivals)) window.__arrivals[id] = Date.now();
+  }
+}).observe(document.body, { subtree: true, childList: true, attributes: true });";
+
+fn unix_ms() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "benchmark: cargo test -p twofold-app --test it -- --ignored --nocapture bench"]
+async fn bench_push_arrival_to_request_on_screen() {
+    use serde_json::json;
+    use twofold_tests::{RpClient, ServerProcess};
+
+    let mut server = ServerProcess::start_with(
+        twofold_tests::Engine::Sqlite,
+        &[("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000")],
+    )
+    .await
+    .unwrap();
+    server.add_user("alice", &[]).unwrap();
+    let issued = server.create_activation("alice").unwrap();
+    let credentials = server.add_application("VPN").unwrap();
+    let rp = RpClient::new(&server.url, &credentials.id, &credentials.secret).unwrap();
+
+    let app = app_binary();
+    let screen = Screen::start(1280, 800);
+    let driver = Driver::start(&screen, false);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("push.twofold");
+    let ui = driver
+        .launch(&app, &["--vault", path.to_str().unwrap()])
+        .await;
+    crate::e2e::create_vault(&ui).await;
+    ui.click("#add-button").await;
+    ui.type_into("#uri", &issued.uri).await;
+    ui.click("#add-uri").await;
+    ui.wait_text(".report", "Activated").await;
+    ui.click("#add-done").await;
+    ui.find(".account[data-push-state='connected']").await;
+    ui.client.execute(WATCH_REQUESTS, vec![]).await.unwrap();
+
+    let mut samples = Vec::new();
+    for _ in 0..20 {
+        let sent = unix_ms();
+        let started =
+            rp.0.json(
+                "POST",
+                "/v1/auth",
+                &json!({"username": "alice", "factor": "push", "async": true}),
+            )
+            .await
+            .unwrap();
+        let txid = started.body["txid"].as_str().unwrap().to_owned();
+        ui.find(&format!(".request[data-challenge='{txid}']")).await;
+        let shown = ui
+            .client
+            .execute(&format!("return window.__arrivals['{txid}']"), vec![])
+            .await
+            .unwrap();
+        samples.push(shown.as_f64().unwrap() - sent);
+        ui.click("#deny-request").await;
+        ui.find("#request-outcome").await;
+        ui.click("#request-done").await;
+        ui.find("#accounts-screen").await;
+    }
+    ui.close().await;
+    server.stop().unwrap();
+    println!();
+    stats("push: POST /v1/auth → request in the window", &samples);
 }
