@@ -75,6 +75,9 @@ pub fn build_app<R: Runtime>(
     builder: tauri::Builder<R>,
     context: tauri::Context<R>,
 ) -> tauri::Result<tauri::App<R>> {
+    // Phones: QR codes from the camera (`capabilities/mobile.json` grants it to the window).
+    #[cfg(mobile)]
+    let builder = builder.plugin(tauri_plugin_barcode_scanner::init());
     builder
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())

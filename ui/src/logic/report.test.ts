@@ -26,6 +26,8 @@ describe("reports", () => {
     expect(errorText({ kind: "account.bad_uri", message: "missing secret" })).toBe("Missing secret.");
     expect(errorText("boom")).toBe("Boom.");
     expect(errorText(undefined)).toBe("Something went wrong.");
+    // Thrown by the UI itself (e.g. the camera permission refused).
+    expect(errorText(new Error("Twofold may not use the camera."))).toBe("Twofold may not use the camera.");
   });
 
   it("encodes large files to base64 in chunks", () => {

@@ -43,6 +43,7 @@ export function errorText(error: unknown): string {
     return sentence(e.message);
   }
   if (typeof error === "string") return sentence(error);
+  if (error instanceof Error) return sentence(error.message);
   return "Something went wrong.";
 }
 

@@ -3,6 +3,7 @@
 // missing. The shell activates Twofold accounts with their server (its errors are sentences).
 import { useEffect, useState } from "preact/hooks";
 import { api, type AddReport, type MigrationProgress, type Platform } from "../api";
+import { scanWithCamera } from "../camera";
 import { ErrorText, Icon, Modal, Page, Report } from "../components";
 import { errorText, migrationText } from "../logic/report";
 import { refresh, screen } from "../state";
@@ -58,6 +59,10 @@ export function Add() {
     if (!file) return;
     const bytes = new Uint8Array(await file.arrayBuffer());
     await run("image", () => api.scanImage(bytes));
+  }
+
+  async function scanCamera() {
+    await run("camera", async () => api.addScannedText(await scanWithCamera()));
   }
 
   async function scanScreen() {
@@ -135,6 +140,18 @@ export function Add() {
             {busy === "image" ? "Reading…" : "Choose image…"}
           </label>
         </section>
+
+        {platform?.mobile && (
+          <section class="card option">
+            <h2>
+              <Icon name="image" /> Scan with the camera
+            </h2>
+            <p class="hint">Point the camera at a setup, export or Twofold activation QR code.</p>
+            <button type="button" onClick={scanCamera} disabled={busy !== null} id="scan-camera">
+              {busy === "camera" ? "Scanning…" : "Open the camera"}
+            </button>
+          </section>
+        )}
 
         {platform?.screen_scan && (
           <section class="card option">
