@@ -1,9 +1,11 @@
 //! A simulated authenticator device: a P-256 key from `ring`, activation through the device
-//! API with proof of possession, and the offline-code account it receives.
+//! API with proof of possession, the offline-code account it receives, and the signatures
+//! it makes and checks on the device channel (see [`crate::channel`]).
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
-use twofold_core::proto::{b64_encode, ActivateRequest, ActivateResponse};
+use twofold_core::proto::channel::{Challenge, Decision, DeviceMessage};
+use twofold_core::proto::{b64_decode, b64_encode, ActivateRequest, ActivateResponse};
 use twofold_core::OtpAccount;
 
 use crate::error::Error;
@@ -105,6 +107,45 @@ impl TestDevice {
             .ok_or_else(|| Error::new("the device is not activated"))?;
         OtpAccount::from_uri(&activation.otpauth_uri)
             .map_err(|e| Error::new(format!("the otpauth URI does not parse: {e}")))
+    }
+
+    fn activated(&self) -> Result<&ActivateResponse> {
+        self.activation
+            .as_ref()
+            .ok_or_else(|| Error::new("the device is not activated"))
+    }
+
+    /// The answer to `challenge`, signed over `sign::answer_bytes` as docs/PROTOCOL.md says.
+    pub fn answer(
+        &self,
+        challenge: &Challenge,
+        decision: Decision,
+        number: Option<&str>,
+    ) -> Result<DeviceMessage> {
+        let bytes = twofold_core::sign::answer_bytes(
+            &challenge.id,
+            self.device_id()?,
+            decision == Decision::Approve,
+            number.unwrap_or(""),
+            false,
+        );
+        Ok(DeviceMessage::Answer {
+            challenge_id: challenge.id.clone(),
+            decision,
+            number: number.map(str::to_owned),
+            report: false,
+            signature: b64_encode(&self.sign(&bytes)?),
+        })
+    }
+
+    /// Whether `signature` is the server's, over `challenge`, by the key the device got at
+    /// activation: what a real device checks before showing a sign-in request.
+    pub fn verify_challenge(&self, challenge: &Challenge, signature: &str) -> Result<bool> {
+        let server_key = b64_decode(&self.activated()?.server_public_key)
+            .ok_or_else(|| Error::new("the server public key is not base64url"))?;
+        Ok(b64_decode(signature).is_some_and(|signature| {
+            twofold_core::sign::verify(&server_key, &challenge.signed_bytes(), &signature)
+        }))
     }
 
     pub fn device_id(&self) -> Result<&str> {

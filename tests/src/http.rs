@@ -62,7 +62,7 @@ fn client() -> Result<reqwest::Client> {
         .build()?)
 }
 
-fn check_loopback(base: &str) -> Result<()> {
+pub(crate) fn check_loopback(base: &str) -> Result<()> {
     let rest = base
         .strip_prefix("http://")
         .or_else(|| base.strip_prefix("https://"))

@@ -1,7 +1,9 @@
 //! twofold-tests: the end-to-end harness. It runs the real `twofold-server` binary on
 //! `127.0.0.1:0` (SQLite in a temporary directory, or a fresh database on the test
-//! PostgreSQL), drives it as an admin (its CLI and HTTP API), as a relying party and as a
-//! simulated device, and reads back what it left behind: its logs and a dump of its database.
+//! PostgreSQL, where it can also run a second node of the same cluster), drives it as an
+//! admin (its CLI and HTTP API), as a relying party and as a simulated device (activation
+//! over HTTP, push over the device channel's WebSocket), and reads back what it left behind:
+//! its logs and a dump of its database.
 //!
 //! It is not a mock: nothing here runs the server in-process (that is what the handler tests
 //! in `backend/tests/it` do). Nothing here sends traffic anywhere but 127.0.0.1.
@@ -20,6 +22,7 @@
 //! ```
 
 pub mod binary;
+pub mod channel;
 pub mod device;
 pub mod engine;
 pub mod error;
@@ -27,6 +30,7 @@ pub mod http;
 pub mod oath;
 pub mod server;
 
+pub use channel::DeviceChannel;
 pub use device::TestDevice;
 pub use engine::{engines, Engine};
 pub use error::Error;

@@ -1,4 +1,5 @@
-//! A real `twofold-server serve` process on `127.0.0.1:0`, and its admin CLI.
+//! A real `twofold-server serve` process on `127.0.0.1:0`, and its admin CLI; with
+//! PostgreSQL, more nodes of the same cluster ([`ServerProcess::start_node`]).
 
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -18,6 +19,11 @@ use crate::Result;
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 /// How long a server may take to stop after SIGTERM.
 const STOP_TIMEOUT: Duration = Duration::from_secs(20);
+/// What a node of a cluster needs from the data directory of the first one: the master key
+/// (it seals the OTP secrets and the server's P-256 signing key, which live in the shared
+/// database) and the local CLI's copy of the admin token. Not the SQLite file: nodes share
+/// PostgreSQL.
+const NODE_FILES: [&str; 2] = ["master.key", "admin.token"];
 
 pub struct ServerProcess {
     child: Option<Child>,
@@ -109,6 +115,55 @@ impl ServerProcess {
         };
         server.spawn()?;
         Ok(server)
+    }
+
+    /// Starts another node of this server's cluster: the same PostgreSQL database
+    /// (`TWOFOLD_DATABASE_URL`) and the same settings, but its own temporary and data
+    /// directories (holding copies of [`NODE_FILES`], so it opens the same sealed keys), its
+    /// own port on 127.0.0.1, and `server_name` as `TWOFOLD_SERVER_NAME` (audit records say
+    /// which node wrote them).
+    ///
+    /// The database already has an admin, so the new node prints no admin token: it gets this
+    /// node's. An error for SQLite, whose database cannot be shared between processes.
+    pub fn start_node(&self, server_name: &str) -> Result<Self> {
+        if !matches!(self.database, Database::Postgres(_)) {
+            return Err(Error::new(format!(
+                "a second node needs a shared database: this server runs on {}, not PostgreSQL",
+                self.engine
+            )));
+        }
+        let dir = tempfile::Builder::new().prefix("twofold-e2e-").tempdir()?;
+        let data_dir = dir.path().join("data");
+        std::fs::create_dir(&data_dir)?;
+        for name in NODE_FILES {
+            let from = self.data_dir.join(name);
+            std::fs::copy(&from, data_dir.join(name)).map_err(|e| {
+                Error::new(format!("cannot copy {} to a new node: {e}", from.display()))
+            })?;
+        }
+        let mut env = self.env.clone();
+        for (key, value) in [
+            ("TWOFOLD_DATA_DIR", data_dir.display().to_string()),
+            ("TWOFOLD_SERVER_NAME", server_name.to_owned()),
+        ] {
+            env.retain(|(k, _)| k != key);
+            env.push((key.to_owned(), value));
+        }
+        let mut node = Self {
+            child: None,
+            engine: self.engine,
+            url: String::new(),
+            // Not empty: `spawn` then does not wait for a first-start token.
+            admin_token: self.admin_token.clone(),
+            database: self.database.clone(),
+            log_path: dir.path().join("server.log"),
+            stdout_path: dir.path().join("server.out"),
+            data_dir,
+            env,
+            dir,
+        };
+        node.spawn()?;
+        Ok(node)
     }
 
     /// Starts (or restarts, after [`stop`](Self::stop)) the process on a new port. Logs are

@@ -1,6 +1,6 @@
 //! End-to-end tests of the real `twofold-server` binary on 127.0.0.1:0: every test runs once
 //! on SQLite and once on PostgreSQL (when the test command provides one; required when
-//! `TWOFOLD_REQUIRE_POSTGRES` is set).
+//! `TWOFOLD_REQUIRE_POSTGRES` is set), except the cluster tests of `nodes`, PostgreSQL only.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
 /// For each `async fn NAME(engine: Engine)`, tests `NAME::sqlite` and `NAME::postgres`.
@@ -30,5 +30,6 @@ mod common;
 mod flow;
 mod lockout;
 mod malformed;
+mod nodes;
 mod replay;
 mod secrets;
