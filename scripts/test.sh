@@ -26,17 +26,20 @@ step() {
   return 1
 }
 
-# Adds the counts of a nextest or libtest log to the totals.
+# Adds the counts of a nextest log to the totals: its summary line, "Summary [ 1.2s] 35 tests
+# run: 33 passed, 2 failed, 0 skipped" (a failed test's captured output also holds libtest's
+# own "test result:" line, which must not count twice).
 count() {
-  local log=$1 p f
-  # nextest: "Summary [ 1.2s] 35 tests run: 33 passed, 2 failed, 0 skipped"
-  p=$(grep -oE 'tests? run: [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-  f=$(grep -E 'tests? run:' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')
-  # libtest (doc tests): "test result: ok. 4 passed; 0 failed;"
-  p=$((p + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')))
-  f=$((f + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')))
-  passed=$((passed + p))
-  failed=$((failed + f))
+  local log=$1
+  passed=$((passed + $(grep -oE 'tests? run: [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')))
+  failed=$((failed + $(grep -E 'tests? run:' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')))
+}
+
+# Adds the counts of a libtest log (the doc tests): "test result: ok. 4 passed; 0 failed;".
+count_libtest() {
+  local log=$1
+  passed=$((passed + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')))
+  failed=$((failed + $(grep -oE 'test result: .*' "$log" | grep -oE '[0-9]+ failed' | awk '{s+=$1} END {print s+0}')))
 }
 
 # Adds the counts of a Vitest log ("Tests  2 failed | 29 passed (31)").
@@ -79,7 +82,7 @@ count "$logdir/app-e2e.log"
 # The other apps' real exports must import exactly (fails when their folder is missing).
 step interop scripts/check-interop.sh
 step doc-tests cargo test --workspace --locked --doc
-count "$logdir/doc-tests.log"
+count_libtest "$logdir/doc-tests.log"
 
 echo
 if [ ${#failed_steps[@]} -gt 0 ]; then

@@ -286,6 +286,8 @@ fn dirs_cargo_bin(name: &str) -> Option<PathBuf> {
 fn stale(error: &fantoccini::error::CmdError) -> bool {
     matches!(error, fantoccini::error::CmdError::Standard(e)
         if e.error == fantoccini::error::ErrorStatus::StaleElementReference)
+        // WebKitWebDriver can report it while creating the handle of an element it just found.
+        || error.to_string().to_ascii_lowercase().contains("stale element")
 }
 
 /// The app's window, over WebDriver.
@@ -295,13 +297,25 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Waits for `css`. A render that replaces the element while the driver is looking it up
+    /// ("stale element") is not a failure: look again.
     pub async fn find(&self, css: &str) -> Element {
-        self.client
-            .wait()
-            .at_most(WAIT)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
+        let deadline = Instant::now() + WAIT;
+        loop {
+            match self
+                .client
+                .wait()
+                .at_most(WAIT)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return element,
+                Err(e) if stale(&e) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => panic!("{css} did not appear: {e}"),
+            }
+        }
     }
 
     /// Clicks `css`, finding it again if a render replaced it in between.
