@@ -173,33 +173,25 @@ fn unix_ms() -> f64 {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "benchmark: cargo test -p twofold-app --test it -- --ignored --nocapture bench"]
 async fn bench_push_arrival_to_request_on_screen() {
+    use crate::e2e_push::{activate_by_paste, PushServer};
+    use crate::harness::{launch_fresh, Fresh};
     use serde_json::json;
-    use twofold_tests::{RpClient, ServerProcess};
 
-    let mut server = ServerProcess::start_with(
-        twofold_tests::Engine::Sqlite,
-        &[("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000")],
-    )
-    .await
-    .unwrap();
-    server.add_user("alice", &[]).unwrap();
-    let issued = server.create_activation("alice").unwrap();
-    let credentials = server.add_application("VPN").unwrap();
-    let rp = RpClient::new(&server.url, &credentials.id, &credentials.secret).unwrap();
-
-    let app = app_binary();
-    let screen = Screen::start(1280, 800);
-    let driver = Driver::start(&screen, false);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("push.twofold");
-    let ui = driver
-        .launch(&app, &["--vault", path.to_str().unwrap()])
-        .await;
+    let PushServer {
+        mut server,
+        activation_uri,
+        rp,
+    } = PushServer::start("VPN", 1000).await;
+    // Kept to the end of the run (the driver drops before the screen).
+    let Fresh {
+        screen: _screen,
+        driver: _driver,
+        dir: _dir,
+        ui,
+        ..
+    } = launch_fresh(false).await;
     crate::e2e::create_vault(&ui).await;
-    ui.click("#add-button").await;
-    ui.type_into("#uri", &issued.uri).await;
-    ui.click("#add-uri").await;
-    ui.wait_text(".report", "Activated").await;
+    activate_by_paste(&ui, &activation_uri).await;
     ui.click("#add-done").await;
     ui.find(".account[data-push-state='connected']").await;
     ui.client.execute(WATCH_REQUESTS, vec![]).await.unwrap();

@@ -4,9 +4,7 @@
 
 use std::time::Duration;
 
-use crate::harness::{
-    app_binary, oathtool_hotp, oathtool_totp, qr_png, unix_now, Driver, Screen, Ui,
-};
+use crate::harness::{launch_fresh, oathtool_hotp, oathtool_totp, qr_png, unix_now, Fresh, Ui};
 
 pub const PASSWORD: &str = "violet tundra kettle 93";
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
@@ -40,14 +38,13 @@ async fn shown_code(ui: &Ui, id_css: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
-    let app = app_binary();
-    let screen = Screen::start(1280, 800);
-    let driver = Driver::start(&screen, false);
-    let vault = tempfile::tempdir().unwrap();
-    let vault_path = vault.path().join("vault.twofold");
-    let ui = driver
-        .launch(&app, &["--vault", vault_path.to_str().unwrap()])
-        .await;
+    let Fresh {
+        screen,
+        driver,
+        dir: _dir,
+        vault: vault_path,
+        ui,
+    } = launch_fresh(false).await;
 
     // First run: the password and its strength hint.
     ui.find("#setup-screen").await;
@@ -196,15 +193,14 @@ async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn import_image_google_export_and_screen_scan_add_accounts() {
-    let app = app_binary();
-    let screen = Screen::start(1280, 800);
     // This run's screenshots are the dark theme.
-    let driver = Driver::start(&screen, true);
-    let files = tempfile::tempdir().unwrap();
-    let vault_path = files.path().join("vault.twofold");
-    let ui = driver
-        .launch(&app, &["--vault", vault_path.to_str().unwrap()])
-        .await;
+    let Fresh {
+        screen,
+        driver,
+        dir: files,
+        ui,
+        ..
+    } = launch_fresh(true).await;
     create_vault(&ui).await;
     ui.shot("dark-01-accounts-empty").await;
 

@@ -11,9 +11,49 @@ use serde_json::{json, Value};
 use twofold_tests::{Engine, RpClient, ServerProcess};
 
 use crate::e2e::{create_vault, PASSWORD};
-use crate::harness::{app_binary, Driver, Screen, Ui};
+use crate::harness::{launch_fresh, Fresh, Ui};
 
 const ACCOUNT: &str = ".account[data-push-state]";
+
+/// A real server with alice, her activation code and a relying-party application.
+pub struct PushServer {
+    pub server: ServerProcess,
+    /// Alice's activation code, `twofold://activate?...`.
+    pub activation_uri: String,
+    pub rp: RpClient,
+}
+
+impl PushServer {
+    /// `max_per_minute`: the push fatigue limit (5 by default), raised for tests that send
+    /// more on purpose.
+    pub async fn start(application: &str, max_per_minute: u32) -> Self {
+        let limit = max_per_minute.to_string();
+        let server = ServerProcess::start_with(
+            Engine::Sqlite,
+            &[("TWOFOLD_PUSH_MAX_PER_MINUTE", limit.as_str())],
+        )
+        .await
+        .unwrap();
+        server.add_user("alice", &[]).unwrap();
+        let activation_uri = server.create_activation("alice").unwrap().uri;
+        let credentials = server.add_application(application).unwrap();
+        let rp = RpClient::new(&server.url, &credentials.id, &credentials.secret).unwrap();
+        Self {
+            server,
+            activation_uri,
+            rp,
+        }
+    }
+}
+
+/// Pastes an activation code in the Add screen and waits for the report saying so.
+pub async fn activate_by_paste(ui: &Ui, uri: &str) {
+    ui.click("#add-button").await;
+    ui.type_into("#uri", uri).await;
+    ui.click("#add-uri").await;
+    ui.wait_text(".report-summary", "1 account added").await;
+    ui.wait_text(".report", "Activated").await;
+}
 
 /// `POST /v1/auth`: an asynchronous push for alice from the VPN in Lisbon.
 async fn start_push(rp: &RpClient) -> twofold_tests::ApiResponse {
@@ -104,34 +144,23 @@ fn user(server: &ServerProcess) -> Value {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn activate_then_answer_sign_in_requests_and_follow_the_reactivation_guide() {
-    let mut server = ServerProcess::start_with(
-        Engine::Sqlite,
-        // Five requests in a minute is the fatigue limit; this test sends more on purpose.
-        &[("TWOFOLD_PUSH_MAX_PER_MINUTE", "30")],
-    )
-    .await
-    .unwrap();
-    server.add_user("alice", &[]).unwrap();
-    let issued = server.create_activation("alice").unwrap();
-    let app_credentials = server.add_application("Staff VPN").unwrap();
-    let rp = RpClient::new(&server.url, &app_credentials.id, &app_credentials.secret).unwrap();
-
-    let app = app_binary();
-    let screen = Screen::start(1280, 800);
-    let driver = Driver::start(&screen, false);
-    let files = tempfile::tempdir().unwrap();
-    let vault_path = files.path().join("vault.twofold");
-    let ui = driver
-        .launch(&app, &["--vault", vault_path.to_str().unwrap()])
-        .await;
+    // This test sends more requests in a minute than the fatigue limit allows.
+    let PushServer {
+        mut server,
+        activation_uri,
+        rp,
+    } = PushServer::start("Staff VPN", 30).await;
+    let Fresh {
+        screen,
+        driver,
+        dir: files,
+        ui,
+        ..
+    } = launch_fresh(false).await;
     create_vault(&ui).await;
 
     // Activate by pasting the activation code.
-    ui.click("#add-button").await;
-    ui.type_into("#uri", &issued.uri).await;
-    ui.click("#add-uri").await;
-    ui.wait_text(".report-summary", "1 account added").await;
-    ui.wait_text(".report", "Activated").await;
+    activate_by_paste(&ui, &activation_uri).await;
     ui.shot("push-01-activated").await;
     ui.click("#add-done").await;
     ui.find(&format!("{ACCOUNT}[data-push-state='connected']"))

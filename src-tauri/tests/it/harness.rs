@@ -445,3 +445,34 @@ pub fn qr_png(text: &str, path: &Path) {
         .build();
     image.save(path).unwrap();
 }
+
+/// The app in a real window on a new vault: a virtual screen, tauri-driver on it, and a
+/// temporary directory holding `vault.twofold` (and whatever else the test writes there).
+/// Destructure it and drop `driver` before `screen`.
+pub struct Fresh {
+    pub screen: Screen,
+    pub driver: Driver,
+    pub dir: tempfile::TempDir,
+    pub vault: PathBuf,
+    pub ui: Ui,
+}
+
+/// Launches the app on a vault that does not exist yet (the first-run screen). `dark` picks
+/// the theme of this run's screenshots.
+pub async fn launch_fresh(dark: bool) -> Fresh {
+    let app = app_binary();
+    let screen = Screen::start(1280, 800);
+    let driver = Driver::start(&screen, dark);
+    let dir = tempfile::tempdir().unwrap();
+    let vault = dir.path().join("vault.twofold");
+    let ui = driver
+        .launch(&app, &["--vault", vault.to_str().unwrap()])
+        .await;
+    Fresh {
+        screen,
+        driver,
+        dir,
+        vault,
+        ui,
+    }
+}
