@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use twofold_core::uri::migration::{MigrationBatch, MigrationSet};
-use twofold_core::OtpAccount;
+use twofold_core::{OtpAccount, SecretBytes};
 use zeroize::Zeroizing;
 
 use crate::account::{Account, AccountDraft, AccountView, Kind, PushLink, PushState};
@@ -15,7 +15,10 @@ use crate::activation::Activation;
 use crate::error::Error;
 use crate::importers::{self, ImportFormat, ImportReport, Skipped};
 use crate::push::{PushAccount, PushEvent};
-use crate::vault::{write_atomic_until, KdfParams, SaveStep, Vault, VaultContent};
+use crate::vault::{
+    device_slot_alias, random_bytes, write_atomic_until, KdfParams, SaveStep, Vault, VaultContent,
+    VaultError, DEVICE_KEY_LEN,
+};
 
 /// The default vault location: `$XDG_DATA_HOME/twofold/vault.twofold` on Linux (the
 /// platform's data directory elsewhere).
@@ -139,6 +142,39 @@ impl Engine {
         Ok(())
     }
 
+    /// Reads the file again and decrypts it with the device key the shell got from the OS
+    /// keystore entry `alias` (after the biometric prompt). A wrong key leaves the engine as it
+    /// was (locked, if it was).
+    pub fn unlock_with_device_key(&mut self, alias: &str, key: &[u8]) -> Result<(), Error> {
+        let bytes = read_vault(&self.path)?;
+        self.vault = Some(Vault::open_with_device_key(&bytes, alias, key)?);
+        Ok(())
+    }
+
+    /// The OS keystore alias of the vault file's device key, or `None` when biometric unlock
+    /// is off. Reads the file's header, so it works while locked (the lock screen decides with
+    /// it whether to offer biometric unlock).
+    pub fn device_unlock_alias(&self) -> Result<Option<String>, Error> {
+        let bytes = read_vault(&self.path)?;
+        Ok(device_slot_alias(&bytes)?)
+    }
+
+    /// Turns biometric unlock on: a new random 32-byte device key wraps the master key in a
+    /// keystore slot named `alias` (replacing any earlier one), and the vault is saved. The
+    /// shell stores the returned key in the OS keystore as `alias`, behind the biometric
+    /// prompt; the vault file never holds it. Needs the vault unlocked.
+    pub fn enable_device_unlock(&mut self, alias: &str) -> Result<SecretBytes, Error> {
+        let key = Zeroizing::new(random_bytes::<DEVICE_KEY_LEN>()?);
+        self.change_slots(|vault| vault.add_device_slot(alias, key.as_slice()))?;
+        Ok(SecretBytes::from(key.as_slice()))
+    }
+
+    /// Turns biometric unlock off: removes the keystore slot and saves. The device key in the
+    /// OS keystore no longer opens the vault; the shell deletes it.
+    pub fn disable_device_unlock(&mut self) -> Result<(), Error> {
+        self.change_slots(Vault::remove_device_slots)
+    }
+
     /// Drops the decrypted content and the master key (both are wiped from memory).
     pub fn lock(&mut self) {
         self.vault = None;
@@ -186,6 +222,24 @@ impl Engine {
             return Err(e);
         }
         Ok(result)
+    }
+
+    /// Applies `change` to the vault's key slots and saves; if the save fails, the slots are
+    /// put back in memory too, as [`Engine::change`] does for the content.
+    fn change_slots(
+        &mut self,
+        change: impl FnOnce(&mut Vault) -> Result<(), VaultError>,
+    ) -> Result<(), Error> {
+        let vault = self.vault.as_mut().ok_or(Error::Locked)?;
+        let before = vault.slots_snapshot();
+        change(vault)?;
+        if let Err(e) = self.save() {
+            if let Some(vault) = self.vault.as_mut() {
+                vault.restore_slots(before);
+            }
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Seconds added to the device clock for every code.
@@ -637,7 +691,9 @@ impl Engine {
         })
     }
 
-    /// Changes the password: `current` must open the file; the vault is re-keyed.
+    /// Changes the password: `current` must open the file; the vault is re-keyed. This turns
+    /// biometric unlock off (the keystore slot wraps the old master key and is dropped): the
+    /// old device key no longer opens the vault, and the user turns it on again.
     pub fn change_password(&mut self, current: &str, new: &str) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         Vault::open(&bytes, current)?;
@@ -686,7 +742,7 @@ fn same_server(a: &str, b: &str) -> bool {
 /// 16 hex characters from the system's random generator, unique in the vault.
 fn new_id(existing: &[Account]) -> Result<String, Error> {
     loop {
-        let id = hex::encode(crate::vault::random_bytes::<8>()?);
+        let id = hex::encode(random_bytes::<8>()?);
         if !existing.iter().any(|a| a.id == id) {
             return Ok(id);
         }

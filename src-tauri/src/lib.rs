@@ -7,6 +7,9 @@
 //! QR code, writing an export where the user chose — lives here too, and nothing else. It is
 //! not the engine: vault, codes, QR decoding and importers are in `mobile/`.
 //!
+//! Biometric unlock: [`device_keys`] keeps the vault's device key with the OS behind a
+//! biometric prompt (Android Keystore, iOS Keychain), through tauri-plugin-biometry.
+//!
 //! Twofold accounts: [`activation`] redeems activation codes through the add commands, and
 //! [`push`] runs one push client per account in the background, forwarding its events to the
 //! window (`push`) and bringing the window forward with a system notification
@@ -19,6 +22,7 @@
 mod activation;
 mod attention;
 mod commands;
+pub mod device_keys;
 mod error;
 pub mod push;
 #[cfg(desktop)]
@@ -31,6 +35,7 @@ use std::sync::Arc;
 use tauri::{Manager, Runtime};
 use twofold_authenticator::{KdfParams, SystemClock};
 
+pub use device_keys::DeviceKeys;
 pub use error::CommandError;
 pub use push::PushHub;
 pub use state::AppState;
@@ -82,7 +87,11 @@ pub fn build_app<R: Runtime>(
         .plugin(tauri_plugin_clipboard_manager::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_biometry::init())
         .setup(|app| {
+            if app.try_state::<DeviceKeys>().is_none() {
+                app.manage(DeviceKeys::os(app.handle().clone()));
+            }
             if app.try_state::<AppState>().is_none() {
                 let path = vault_path(app.handle())?;
                 app.manage(AppState::new(path, kdf_params()?));
@@ -99,6 +108,10 @@ pub fn build_app<R: Runtime>(
             commands::vault::unlock,
             commands::vault::lock,
             commands::vault::change_password,
+            commands::biometric::biometric_status,
+            commands::biometric::enable_biometric,
+            commands::biometric::disable_biometric,
+            commands::biometric::unlock_with_biometric,
             commands::accounts::list_accounts,
             commands::accounts::next_code,
             commands::accounts::edit_account,

@@ -1,5 +1,6 @@
 // The shell's commands, typed. Everything the screens do to the vault goes through here.
 import { invoke } from "@tauri-apps/api/core";
+import type { BiometricStatus } from "./logic/biometric";
 
 export type Kind = "totp" | "hotp" | "steam";
 
@@ -163,6 +164,11 @@ export const api = {
   lock: () => invoke<void>("lock"),
   changePassword: (current: string, next: string) =>
     invoke<void>("change_password", { current, new: next }),
+  biometricStatus: () => invoke<BiometricStatus>("biometric_status"),
+  enableBiometric: () => invoke<void>("enable_biometric"),
+  disableBiometric: () => invoke<void>("disable_biometric"),
+  /** Shows the device's biometric prompt, then opens the vault with the key it releases. */
+  unlockWithBiometric: () => invoke<void>("unlock_with_biometric"),
   listAccounts: () => invoke<Codes>("list_accounts"),
   nextCode: (id: string) => invoke<AccountView>("next_code", { id }),
   editAccount: (id: string, fields: EditFields) => invoke<void>("edit_account", { id, fields }),

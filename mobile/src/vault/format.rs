@@ -24,6 +24,8 @@ const PREFIX_LEN: usize = 14;
 const CHECKSUM_LEN: usize = 32;
 const TAG_LEN: usize = 16;
 const SALT_LEN: usize = 16;
+/// A device key (keystore slot) is an AES-256 key.
+pub(crate) const DEVICE_KEY_LEN: usize = 32;
 const AEAD_NAME: &str = "AES-256-GCM";
 
 #[derive(Serialize, Deserialize)]
@@ -39,8 +41,8 @@ pub(crate) struct Header {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub(crate) enum Slot {
     Password(PasswordSlot),
-    /// Reserved: the master key wrapped by a key held in the OS keystore (Android Keystore,
-    /// iOS Keychain/Secure Enclave) behind biometrics. Not implemented on this platform.
+    /// The master key wrapped by a device key that the app shell keeps in the OS keystore
+    /// (Android Keystore, iOS Keychain) behind a biometric prompt: biometric unlock.
     Keystore(KeystoreSlot),
     /// A slot type written by a newer app; skipped, so its password slot still opens.
     #[serde(other)]
@@ -60,6 +62,9 @@ pub(crate) struct PasswordSlot {
     wrapped_key: Vec<u8>,
 }
 
+/// The master key wrapped with AES-256-GCM under a 32-byte device key. `alias` names the
+/// device key in the OS keystore; it is bound into the wrapped key's AAD, so a slot whose
+/// alias was changed in the file no longer opens (it looks like a wrong key).
 #[derive(Clone, Serialize, Deserialize)]
 pub(crate) struct KeystoreSlot {
     pub(crate) alias: String,
@@ -103,6 +108,25 @@ fn password_slot_aad(params: &KdfParams, salt: &[u8]) -> Vec<u8> {
     aad.extend_from_slice(&params.p.to_be_bytes());
     aad.extend_from_slice(salt);
     aad
+}
+
+/// What the wrapped key of a keystore slot is bound to: the format and the key's alias.
+fn keystore_slot_aad(alias: &str) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(8 + 2 + 8 + alias.len());
+    aad.extend_from_slice(MAGIC);
+    aad.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
+    aad.extend_from_slice(b"keystore");
+    // Last, so its length needs no prefix.
+    aad.extend_from_slice(alias.as_bytes());
+    aad
+}
+
+/// The AEAD key of a device key, refusing any length but 32 bytes (the shell hands it over).
+fn device_aead_key(device_key: &[u8]) -> Result<LessSafeKey, VaultError> {
+    if device_key.len() != DEVICE_KEY_LEN {
+        return Err(VaultError::BadDeviceKeyLength(device_key.len()));
+    }
+    aead_key(device_key)
 }
 
 impl PasswordSlot {
@@ -151,6 +175,44 @@ impl PasswordSlot {
     }
 }
 
+impl KeystoreSlot {
+    /// Wraps `master` under `device_key` (32 bytes) with a fresh random nonce.
+    pub(crate) fn new(
+        master: &SecretBytes,
+        device_key: &[u8],
+        alias: &str,
+    ) -> Result<Self, VaultError> {
+        let key = device_aead_key(device_key)?;
+        let nonce_bytes = random::<NONCE_LEN>()?.to_vec();
+        let mut wrapped = Zeroizing::new(master.expose().to_vec());
+        key.seal_in_place_append_tag(
+            nonce(&nonce_bytes)?,
+            Aad::from(keystore_slot_aad(alias)),
+            &mut *wrapped,
+        )
+        .map_err(|_| VaultError::Random)?;
+        Ok(Self {
+            alias: alias.to_owned(),
+            nonce: nonce_bytes,
+            // Sealed: ciphertext and tag, nothing left to wipe.
+            wrapped_key: std::mem::take(&mut *wrapped),
+        })
+    }
+
+    /// The master key, or `None` when `device_key` does not fit this slot (or the slot's
+    /// alias was changed).
+    pub(crate) fn unwrap_key(&self, device_key: &[u8]) -> Result<Option<SecretBytes>, VaultError> {
+        let key = device_aead_key(device_key)?;
+        let mut buf = Zeroizing::new(self.wrapped_key.clone());
+        let opened = key.open_in_place(
+            nonce(&self.nonce)?,
+            Aad::from(keystore_slot_aad(&self.alias)),
+            &mut buf,
+        );
+        Ok(opened.ok().map(|key| SecretBytes::from(&*key)))
+    }
+}
+
 /// A parsed file whose checksum, magic and version are right.
 pub(crate) struct Parsed<'a> {
     pub(crate) header: Header,
@@ -188,6 +250,38 @@ impl Parsed<'_> {
         }
     }
 
+    /// The master key from the keystore slot named `alias`, opened with `device_key`.
+    pub(crate) fn unlock_with_device_key(
+        &self,
+        alias: &str,
+        device_key: &[u8],
+    ) -> Result<SecretBytes, VaultError> {
+        // A key of the wrong length is the shell's mistake, named as such whatever the file.
+        device_aead_key(device_key)?;
+        let mut tried = false;
+        for slot in &self.header.slots {
+            match slot {
+                Slot::Keystore(slot) if slot.alias == alias => {
+                    tried = true;
+                    if let Some(key) = slot.unwrap_key(device_key)? {
+                        return Ok(key);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if tried {
+            Err(VaultError::WrongDeviceKey)
+        } else {
+            Err(VaultError::NoDeviceSlot)
+        }
+    }
+
+    /// The alias of the first keystore slot, if the vault has one.
+    pub(crate) fn device_slot_alias(&self) -> Option<&str> {
+        device_slot_alias(&self.header.slots)
+    }
+
     /// The decrypted payload. A failure here, after a slot opened, means the file changed.
     pub(crate) fn decrypt(&self, master: &SecretBytes) -> Result<Zeroizing<Vec<u8>>, VaultError> {
         let mut buf = Zeroizing::new(self.ciphertext.to_vec());
@@ -198,6 +292,13 @@ impl Parsed<'_> {
         buf.truncate(len);
         Ok(buf)
     }
+}
+
+pub(crate) fn device_slot_alias(slots: &[Slot]) -> Option<&str> {
+    slots.iter().find_map(|slot| match slot {
+        Slot::Keystore(slot) => Some(slot.alias.as_str()),
+        _ => None,
+    })
 }
 
 pub(crate) fn parse(bytes: &[u8]) -> Result<Parsed<'_>, VaultError> {

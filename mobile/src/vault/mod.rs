@@ -2,8 +2,9 @@
 //!
 //! A random 256-bit master key seals the content (AES-256-GCM, fresh nonce per save, the
 //! header as AAD). Key slots wrap the master key: a password slot (Argon2id, parameters and
-//! salt stored in the slot) and, reserved in the format, an OS-keystore slot. The layout is in
-//! `docs/VAULT.md` and [`format`].
+//! salt stored in the slot) and, for biometric unlock on a phone, a keystore slot (AES-256-GCM
+//! under a 32-byte device key that the app shell keeps in the OS keystore; this crate never
+//! stores that key). The layout is in `docs/VAULT.md` and [`format`].
 
 mod format;
 mod fs;
@@ -16,13 +17,13 @@ use thiserror::Error;
 use twofold_core::SecretBytes;
 use zeroize::Zeroizing;
 
-pub(crate) use format::random as random_bytes;
+pub(crate) use format::{random as random_bytes, DEVICE_KEY_LEN};
 pub use format::{FORMAT_VERSION, MAGIC};
 pub use fs::{write_atomic, write_atomic_until, SaveStep};
 pub use kdf::KdfParams;
 
 use crate::account::Account;
-use format::{PasswordSlot, Slot};
+use format::{KeystoreSlot, PasswordSlot, Slot};
 
 /// Why a vault could not be opened or saved.
 #[derive(Debug, Error)]
@@ -35,8 +36,28 @@ pub enum VaultError {
     NotAVault,
     #[error("vault format version {0} is newer than this app understands; update the app")]
     UnsupportedVersion(u16),
-    #[error("this vault is opened with the OS keystore, which this platform does not have")]
+    /// A password was given, but the vault has only keystore slots.
+    #[error(
+        "this vault is opened with the device keystore (biometric unlock); use that, there is \
+         no password slot"
+    )]
     KeystoreUnsupported,
+    /// The device key opens no keystore slot of that alias (or the alias was changed).
+    #[error(
+        "the key from the device keystore does not open this vault; unlock with your password \
+         and turn biometric unlock on again"
+    )]
+    WrongDeviceKey,
+    /// No keystore slot has the alias the shell asked for (biometric unlock is off, or was
+    /// turned off by a password change).
+    #[error("biometric unlock is not turned on for this vault; unlock with your password")]
+    NoDeviceSlot,
+    /// The shell handed over a device key that is not 32 bytes.
+    #[error("a device key is 32 bytes, not {0}")]
+    BadDeviceKeyLength(usize),
+    /// Removing the keystore slots would leave no way to open the vault.
+    #[error("biometric unlock is the only way to open this vault; it cannot be turned off")]
+    OnlyDeviceSlot,
     #[error("the vault has no key slot this app can use")]
     NoUsableSlot,
     #[error("unusable key-derivation parameters: {0}")]
@@ -85,6 +106,21 @@ impl Vault {
     pub fn open(bytes: &[u8], password: &str) -> Result<Self, VaultError> {
         let parsed = format::parse(bytes)?;
         let master = parsed.unlock(password)?;
+        Self::decrypted(&parsed, master)
+    }
+
+    /// Opens a vault file's bytes with the device key (32 bytes) of its keystore slot `alias`.
+    pub fn open_with_device_key(
+        bytes: &[u8],
+        alias: &str,
+        device_key: &[u8],
+    ) -> Result<Self, VaultError> {
+        let parsed = format::parse(bytes)?;
+        let master = parsed.unlock_with_device_key(alias, device_key)?;
+        Self::decrypted(&parsed, master)
+    }
+
+    fn decrypted(parsed: &format::Parsed<'_>, master: SecretBytes) -> Result<Self, VaultError> {
         let plaintext = parsed.decrypt(&master)?;
         let content: VaultContent =
             serde_json::from_slice(&plaintext).map_err(|_| VaultError::Damaged)?;
@@ -95,6 +131,40 @@ impl Vault {
         })
     }
 
+    /// Adds a keystore slot: the master key wrapped under `device_key` (32 bytes), which the
+    /// shell keeps in the OS keystore as `alias`. Any earlier keystore slot is replaced (one
+    /// device key per vault); password slots stay.
+    pub fn add_device_slot(&mut self, alias: &str, device_key: &[u8]) -> Result<(), VaultError> {
+        let slot = KeystoreSlot::new(&self.master, device_key, alias)?;
+        self.slots.retain(|s| !matches!(s, Slot::Keystore(_)));
+        self.slots.push(Slot::Keystore(slot));
+        Ok(())
+    }
+
+    /// Removes every keystore slot (biometric unlock off). Refused when no password slot
+    /// would be left, since nothing could open the vault then.
+    pub fn remove_device_slots(&mut self) -> Result<(), VaultError> {
+        if !self.slots.iter().any(|s| matches!(s, Slot::Password(_))) {
+            return Err(VaultError::OnlyDeviceSlot);
+        }
+        self.slots.retain(|s| !matches!(s, Slot::Keystore(_)));
+        Ok(())
+    }
+
+    /// The alias of the keystore slot, if biometric unlock is on.
+    pub fn device_slot_alias(&self) -> Option<&str> {
+        format::device_slot_alias(&self.slots)
+    }
+
+    /// The key slots as they are, for putting them back when a save fails.
+    pub(crate) fn slots_snapshot(&self) -> SlotsSnapshot {
+        SlotsSnapshot(self.slots.clone())
+    }
+
+    pub(crate) fn restore_slots(&mut self, snapshot: SlotsSnapshot) {
+        self.slots = snapshot.0;
+    }
+
     /// The file's bytes, sealed with a fresh nonce.
     pub fn seal(&self) -> Result<Vec<u8>, VaultError> {
         let mut plaintext = Zeroizing::new(Vec::new());
@@ -103,7 +173,9 @@ impl Vault {
     }
 
     /// Replaces every slot with one password slot under a new master key, so a copy of the
-    /// old file and the old password cannot open what is saved from now on.
+    /// old file and the old password cannot open what is saved from now on. The keystore slot
+    /// goes too (its device key wraps the old master key): a password change turns biometric
+    /// unlock off, and the user turns it on again.
     pub fn set_password(&mut self, password: &str, params: KdfParams) -> Result<(), VaultError> {
         let master = format::new_master_key()?;
         let slot = PasswordSlot::new(&master, password, params)?;
@@ -120,6 +192,15 @@ impl Vault {
         serde_json::to_writer(&mut *plaintext, &self.content).map_err(|_| VaultError::Damaged)?;
         format::seal(&master, &[Slot::Password(slot)], &plaintext)
     }
+}
+
+/// A copy of a vault's key slots (wrapped keys only, no secret in clear).
+pub(crate) struct SlotsSnapshot(Vec<Slot>);
+
+/// The alias of a vault file's keystore slot, if it has one; no key needed (the lock screen
+/// asks for it to decide whether to offer biometric unlock).
+pub fn device_slot_alias(bytes: &[u8]) -> Result<Option<String>, VaultError> {
+    Ok(format::parse(bytes)?.device_slot_alias().map(str::to_owned))
 }
 
 /// The Argon2id parameters of each password slot of a vault file (no password needed).
@@ -212,19 +293,185 @@ mod tests {
         ));
     }
 
+    const KEY: [u8; 32] = [7; 32];
+
+    fn with_device_slot() -> Vault {
+        let mut vault = Vault::create("pw", fast()).unwrap();
+        vault.content.clock_offset = 42;
+        vault.add_device_slot("twofold-vault", &KEY).unwrap();
+        vault
+    }
+
     #[test]
-    fn keystore_only_vaults_are_refused_as_unsupported_here() {
+    fn keystore_only_vaults_ask_for_the_device_key_not_a_password() {
         let master = format::new_master_key().unwrap();
-        let slots = vec![Slot::Keystore(format::KeystoreSlot {
-            alias: "twofold-master".into(),
-            nonce: vec![0; 12],
-            wrapped_key: vec![0; 48],
-        })];
-        let bytes = format::seal(&master, &slots, b"{}").unwrap();
+        let slot = format::KeystoreSlot::new(&master, &KEY, "twofold-vault").unwrap();
+        let bytes = format::seal(&master, &[Slot::Keystore(slot)], b"{\"accounts\":[]}").unwrap();
+        let err = Vault::open(&bytes, "pw").unwrap_err();
+        assert!(matches!(err, VaultError::KeystoreUnsupported), "{err:?}");
+        assert!(err.to_string().contains("there is no password slot"));
+        assert!(Vault::open_with_device_key(&bytes, "twofold-vault", &KEY).is_ok());
+    }
+
+    #[test]
+    fn a_device_key_opens_its_slot_and_a_wrong_one_is_its_own_error() {
+        let bytes = with_device_slot().seal().unwrap();
+        let back = Vault::open_with_device_key(&bytes, "twofold-vault", &KEY).unwrap();
+        assert_eq!(back.content.clock_offset, 42);
+        assert_eq!(back.device_slot_alias(), Some("twofold-vault"));
+        let mut wrong = KEY;
+        wrong[31] ^= 1;
+        let err = Vault::open_with_device_key(&bytes, "twofold-vault", &wrong).unwrap_err();
+        assert!(matches!(err, VaultError::WrongDeviceKey), "{err:?}");
         assert!(matches!(
-            Vault::open(&bytes, "pw"),
-            Err(VaultError::KeystoreUnsupported)
+            Vault::open_with_device_key(&bytes, "other-alias", &KEY),
+            Err(VaultError::NoDeviceSlot)
         ));
+        // A vault without a keystore slot: nothing to open with a device key.
+        let plain = Vault::create("pw", fast()).unwrap().seal().unwrap();
+        assert!(matches!(
+            Vault::open_with_device_key(&plain, "twofold-vault", &KEY),
+            Err(VaultError::NoDeviceSlot)
+        ));
+    }
+
+    #[test]
+    fn a_device_key_that_is_not_32_bytes_is_an_error_not_a_panic() {
+        let bytes = with_device_slot().seal().unwrap();
+        let mut vault = Vault::create("pw", fast()).unwrap();
+        for len in [0, 16, 31, 33, 64] {
+            let key = vec![7; len];
+            assert!(
+                matches!(
+                    Vault::open_with_device_key(&bytes, "twofold-vault", &key),
+                    Err(VaultError::BadDeviceKeyLength(n)) if n == len
+                ),
+                "length {len}"
+            );
+            assert!(
+                matches!(
+                    vault.add_device_slot("twofold-vault", &key),
+                    Err(VaultError::BadDeviceKeyLength(n)) if n == len
+                ),
+                "length {len}"
+            );
+        }
+        // A refused key changed nothing.
+        assert_eq!(vault.device_slot_alias(), None);
+    }
+
+    #[test]
+    fn the_alias_is_bound_to_the_wrapped_key() {
+        // The same wrapped key and nonce under another alias, in a file whose payload is
+        // sealed anew (so only the slot's own AAD can tell): the key no longer opens it.
+        let master = format::new_master_key().unwrap();
+        let slot = format::KeystoreSlot::new(&master, &KEY, "alias-a").unwrap();
+        let renamed = format::KeystoreSlot {
+            alias: "alias-b".into(),
+            ..slot.clone()
+        };
+        let plaintext = b"{\"accounts\":[]}";
+        let original = format::seal(&master, &[Slot::Keystore(slot)], plaintext).unwrap();
+        let edited = format::seal(&master, &[Slot::Keystore(renamed)], plaintext).unwrap();
+        assert!(Vault::open_with_device_key(&original, "alias-a", &KEY).is_ok());
+        assert!(matches!(
+            Vault::open_with_device_key(&edited, "alias-b", &KEY),
+            Err(VaultError::WrongDeviceKey)
+        ));
+    }
+
+    #[test]
+    fn a_vault_with_a_device_slot_still_opens_with_its_password() {
+        let bytes = with_device_slot().seal().unwrap();
+        let by_password = Vault::open(&bytes, "pw").unwrap();
+        assert_eq!(by_password.content.clock_offset, 42);
+        // Saved again after a password unlock, the device slot still works.
+        let again = by_password.seal().unwrap();
+        assert!(Vault::open_with_device_key(&again, "twofold-vault", &KEY).is_ok());
+        assert!(matches!(
+            Vault::open(&bytes, "PW"),
+            Err(VaultError::WrongPassword)
+        ));
+    }
+
+    #[test]
+    fn a_new_device_slot_replaces_the_old_one() {
+        let mut vault = with_device_slot();
+        let newer = [9; 32];
+        vault.add_device_slot("twofold-vault-2", &newer).unwrap();
+        let bytes = vault.seal().unwrap();
+        assert_eq!(
+            device_slot_alias(&bytes).unwrap().as_deref(),
+            Some("twofold-vault-2")
+        );
+        assert!(matches!(
+            Vault::open_with_device_key(&bytes, "twofold-vault", &KEY),
+            Err(VaultError::NoDeviceSlot)
+        ));
+        assert!(Vault::open_with_device_key(&bytes, "twofold-vault-2", &newer).is_ok());
+        assert!(Vault::open(&bytes, "pw").is_ok());
+    }
+
+    #[test]
+    fn set_password_drops_the_device_slot() {
+        let mut vault = with_device_slot();
+        vault.set_password("new", fast()).unwrap();
+        assert_eq!(vault.device_slot_alias(), None);
+        let bytes = vault.seal().unwrap();
+        assert_eq!(device_slot_alias(&bytes).unwrap(), None);
+        assert!(matches!(
+            Vault::open_with_device_key(&bytes, "twofold-vault", &KEY),
+            Err(VaultError::NoDeviceSlot)
+        ));
+        assert!(Vault::open(&bytes, "new").is_ok());
+    }
+
+    #[test]
+    fn removing_device_slots_keeps_the_password_and_never_the_last_way_in() {
+        let mut vault = with_device_slot();
+        vault.remove_device_slots().unwrap();
+        let bytes = vault.seal().unwrap();
+        assert_eq!(device_slot_alias(&bytes).unwrap(), None);
+        assert!(Vault::open(&bytes, "pw").is_ok());
+
+        let master = format::new_master_key().unwrap();
+        let slot = format::KeystoreSlot::new(&master, &KEY, "twofold-vault").unwrap();
+        let only = format::seal(&master, &[Slot::Keystore(slot)], b"{\"accounts\":[]}").unwrap();
+        let mut vault = Vault::open_with_device_key(&only, "twofold-vault", &KEY).unwrap();
+        assert!(matches!(
+            vault.remove_device_slots(),
+            Err(VaultError::OnlyDeviceSlot)
+        ));
+        assert_eq!(vault.device_slot_alias(), Some("twofold-vault"));
+    }
+
+    #[test]
+    fn the_device_slot_alias_is_read_without_a_key() {
+        let bytes = with_device_slot().seal().unwrap();
+        assert_eq!(
+            device_slot_alias(&bytes).unwrap().as_deref(),
+            Some("twofold-vault")
+        );
+        let plain = Vault::create("pw", fast()).unwrap().seal().unwrap();
+        assert_eq!(device_slot_alias(&plain).unwrap(), None);
+        assert!(matches!(
+            device_slot_alias(b"not a vault"),
+            Err(VaultError::NotAVault)
+        ));
+    }
+
+    #[test]
+    fn the_sealed_file_never_holds_the_device_key() {
+        let key: [u8; 32] = format::random().unwrap();
+        let mut vault = Vault::create("pw", fast()).unwrap();
+        vault.add_device_slot("twofold-vault", &key).unwrap();
+        let bytes = vault.seal().unwrap();
+        assert!(!bytes.windows(32).any(|w| w == key));
+        let hex_key = hex::encode(key);
+        assert!(!String::from_utf8_lossy(&bytes)
+            .to_lowercase()
+            .contains(&hex_key));
+        assert!(Vault::open_with_device_key(&bytes, "twofold-vault", &key).is_ok());
     }
 
     #[test]

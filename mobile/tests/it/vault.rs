@@ -1,10 +1,10 @@
 //! The vault file on disk: round trip, wrong password, tampering, crashes mid-save, KDF
-//! parameters.
+//! parameters, biometric unlock (the keystore slot).
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use twofold_authenticator::vault::{password_slot_params, SaveStep};
+use twofold_authenticator::vault::{device_slot_alias, password_slot_params, SaveStep};
 use twofold_authenticator::{Engine, Error, KdfParams, Vault, VaultError};
 
 use crate::common::fast;
@@ -323,4 +323,265 @@ fn an_encrypted_backup_imports_back_with_its_own_password() {
     let plain = engine.export_uris().unwrap();
     assert_eq!(plain.lines().count(), 2);
     assert!(plain.contains("secret=JBSWY3DPEHPK3PXP"));
+}
+
+const ALIAS: &str = "twofold-vault-key";
+
+/// A vault with two accounts and biometric unlock on; the engine, the device key and the path.
+fn with_device_unlock(
+    dir: &tempfile::TempDir,
+) -> (Engine, twofold_core::SecretBytes, std::path::PathBuf) {
+    let path = dir.path().join("v");
+    let mut engine = Engine::create(&path, "pw", fast()).unwrap();
+    engine.set_kdf_params(fast());
+    engine.add_uri(URI, 0).unwrap();
+    engine.add_uri(HOTP, 0).unwrap();
+    let key = engine.enable_device_unlock(ALIAS).unwrap();
+    (engine, key, path)
+}
+
+fn fix_checksum(mut bytes: Vec<u8>) -> Vec<u8> {
+    bytes.truncate(bytes.len() - 32);
+    let sum = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    bytes.extend_from_slice(sum.as_ref());
+    bytes
+}
+
+#[test]
+fn biometric_unlock_opens_the_same_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, _) = with_device_unlock(&dir);
+    assert_eq!(key.len(), 32);
+    let before = engine.accounts(100).unwrap();
+    engine.lock();
+    engine.unlock_with_device_key(ALIAS, key.expose()).unwrap();
+    assert!(!engine.is_locked());
+    assert_eq!(engine.accounts(100).unwrap(), before);
+    assert_eq!(before.len(), 2);
+    // Changes saved after a biometric unlock keep both ways in.
+    engine.set_clock_offset(5).unwrap();
+    engine.lock();
+    engine.unlock_with_device_key(ALIAS, key.expose()).unwrap();
+    assert_eq!(engine.clock_offset().unwrap(), 5);
+    engine.lock();
+    engine.unlock("pw").unwrap();
+    assert_eq!(engine.clock_offset().unwrap(), 5);
+}
+
+#[test]
+fn a_wrong_device_key_is_refused_and_the_vault_stays_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, _) = with_device_unlock(&dir);
+    engine.lock();
+    let mut wrong = key.expose().to_vec();
+    wrong[0] ^= 0x80;
+    let err = engine.unlock_with_device_key(ALIAS, &wrong).unwrap_err();
+    assert!(matches!(err, Error::Vault(VaultError::WrongDeviceKey)));
+    assert_eq!(err.kind(), "vault.wrong_device_key");
+    assert_eq!(
+        err.to_string(),
+        "the key from the device keystore does not open this vault; unlock with your password \
+         and turn biometric unlock on again"
+    );
+    assert!(engine.is_locked());
+    assert!(matches!(engine.accounts(0), Err(Error::Locked)));
+    // A key under another alias: no such slot, a code of its own.
+    let err = engine
+        .unlock_with_device_key("other", key.expose())
+        .unwrap_err();
+    assert_eq!(err.kind(), "vault.no_device_slot");
+    assert!(engine.is_locked());
+}
+
+#[test]
+fn a_device_key_of_the_wrong_length_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, _) = with_device_unlock(&dir);
+    engine.lock();
+    for short in [&key.expose()[..31], &[][..]] {
+        let err = engine.unlock_with_device_key(ALIAS, short).unwrap_err();
+        assert!(
+            matches!(err, Error::Vault(VaultError::BadDeviceKeyLength(n)) if n == short.len()),
+            "{err:?}"
+        );
+        assert_eq!(err.kind(), "vault.bad_device_key");
+    }
+    assert!(engine.is_locked());
+}
+
+#[test]
+fn an_edited_alias_makes_the_device_key_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_engine, key, path) = with_device_unlock(&dir);
+    let bytes = std::fs::read(&path).unwrap();
+    // Same length, so the header length stays right; the checksum is fixed as an editor
+    // would. The payload's AAD would catch it too, but the slot's own AAD answers first.
+    let needle = format!("\"alias\":\"{ALIAS}\"");
+    let at = bytes
+        .windows(needle.len())
+        .position(|w| w == needle.as_bytes())
+        .unwrap();
+    let other = "twofold-vault-kez";
+    let mut edited = bytes.clone();
+    edited[at + 9..at + 9 + other.len()].copy_from_slice(other.as_bytes());
+    let edited = fix_checksum(edited);
+    assert_eq!(device_slot_alias(&edited).unwrap().as_deref(), Some(other));
+    assert!(matches!(
+        Vault::open_with_device_key(&edited, other, key.expose()),
+        Err(VaultError::WrongDeviceKey)
+    ));
+    assert!(Vault::open_with_device_key(&bytes, ALIAS, key.expose()).is_ok());
+}
+
+#[test]
+fn the_password_still_opens_a_vault_with_biometric_unlock() {
+    let dir = tempfile::tempdir().unwrap();
+    let (engine, _key, path) = with_device_unlock(&dir);
+    let before = engine.accounts(0).unwrap();
+    let reopened = Engine::open(&path, "pw").unwrap();
+    assert_eq!(reopened.accounts(0).unwrap(), before);
+    assert!(matches!(
+        Engine::open(&path, "wrong"),
+        Err(Error::Vault(VaultError::WrongPassword))
+    ));
+}
+
+#[test]
+fn a_password_change_turns_biometric_unlock_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, path) = with_device_unlock(&dir);
+    assert_eq!(
+        engine.device_unlock_alias().unwrap().as_deref(),
+        Some(ALIAS)
+    );
+    engine.change_password("pw", "new").unwrap();
+    assert_eq!(engine.device_unlock_alias().unwrap(), None);
+    engine.lock();
+    let err = engine
+        .unlock_with_device_key(ALIAS, key.expose())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Vault(VaultError::NoDeviceSlot)),
+        "{err:?}"
+    );
+    assert!(engine.is_locked());
+    assert_eq!(
+        Engine::open(&path, "new")
+            .unwrap()
+            .accounts(0)
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn disabling_biometric_unlock_removes_the_slot_from_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, path) = with_device_unlock(&dir);
+    let with_slot = std::fs::read(&path).unwrap();
+    assert!(Vault::open_with_device_key(&with_slot, ALIAS, key.expose()).is_ok());
+    engine.disable_device_unlock().unwrap();
+    assert_eq!(engine.device_unlock_alias().unwrap(), None);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(matches!(
+        Vault::open_with_device_key(&bytes, ALIAS, key.expose()),
+        Err(VaultError::NoDeviceSlot)
+    ));
+    assert!(Vault::open(&bytes, "pw").is_ok());
+    // Turning it on again makes a new key; the old one stays refused.
+    let newer = engine.enable_device_unlock(ALIAS).unwrap();
+    assert_ne!(newer, key);
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(matches!(
+        Vault::open_with_device_key(&bytes, ALIAS, key.expose()),
+        Err(VaultError::WrongDeviceKey)
+    ));
+    assert!(Vault::open_with_device_key(&bytes, ALIAS, newer.expose()).is_ok());
+}
+
+#[test]
+fn the_device_unlock_alias_is_read_while_locked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_engine, _key, path) = with_device_unlock(&dir);
+    let locked = Engine::locked(&path);
+    assert!(locked.is_locked());
+    assert_eq!(
+        locked.device_unlock_alias().unwrap().as_deref(),
+        Some(ALIAS)
+    );
+
+    let plain = dir.path().join("plain");
+    Engine::create(&plain, "pw", fast()).unwrap();
+    assert_eq!(Engine::locked(&plain).device_unlock_alias().unwrap(), None);
+
+    let missing = Engine::locked(dir.path().join("missing"));
+    let err = missing.device_unlock_alias().unwrap_err();
+    assert!(matches!(err, Error::NoVault(_)), "{err:?}");
+    assert_eq!(err.kind(), "vault.missing");
+}
+
+#[test]
+fn device_unlock_needs_an_unlocked_vault() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, _key, _) = with_device_unlock(&dir);
+    engine.lock();
+    assert!(matches!(
+        engine.enable_device_unlock(ALIAS),
+        Err(Error::Locked)
+    ));
+    assert!(matches!(engine.disable_device_unlock(), Err(Error::Locked)));
+}
+
+#[test]
+fn the_vault_file_never_holds_the_device_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut engine, key, path) = with_device_unlock(&dir);
+    // Saved again after a biometric unlock, too.
+    engine.lock();
+    engine.unlock_with_device_key(ALIAS, key.expose()).unwrap();
+    engine.set_clock_offset(3).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(Vault::open_with_device_key(&bytes, ALIAS, key.expose()).is_ok());
+    assert!(!bytes.windows(32).any(|w| w == key.expose()));
+    let text = String::from_utf8_lossy(&bytes).to_lowercase();
+    assert!(!text.contains(&hex::encode(key.expose())));
+    assert!(!text.contains(
+        &base64::Engine::encode(&base64::engine::general_purpose::STANDARD, key.expose())
+            .to_lowercase()
+    ));
+    assert_eq!(format!("{key:?}"), "Secret(***)");
+}
+
+#[test]
+fn a_failed_save_leaves_biometric_unlock_as_the_file_has_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v");
+    let mut engine = Engine::create(&path, "pw", fast()).unwrap();
+    engine.set_crash_point(Some(SaveStep::TempSynced));
+    assert!(matches!(
+        engine.enable_device_unlock(ALIAS),
+        Err(Error::Io { .. })
+    ));
+    engine.set_crash_point(None);
+    // Memory matches the file: no slot. The next save writes none either.
+    assert_eq!(engine.device_unlock_alias().unwrap(), None);
+    engine.set_clock_offset(1).unwrap();
+    assert_eq!(engine.device_unlock_alias().unwrap(), None);
+
+    let key = engine.enable_device_unlock(ALIAS).unwrap();
+    engine.set_crash_point(Some(SaveStep::TempSynced));
+    assert!(matches!(
+        engine.disable_device_unlock(),
+        Err(Error::Io { .. })
+    ));
+    engine.set_crash_point(None);
+    // The slot is still in memory, so the next save keeps it, as the file does.
+    engine.set_clock_offset(2).unwrap();
+    assert_eq!(
+        engine.device_unlock_alias().unwrap().as_deref(),
+        Some(ALIAS)
+    );
+    let bytes = std::fs::read(&path).unwrap();
+    assert!(Vault::open_with_device_key(&bytes, ALIAS, key.expose()).is_ok());
 }

@@ -4,9 +4,12 @@
 pub mod accounts;
 pub mod add;
 pub mod backup;
+pub mod biometric;
 pub mod push;
 pub mod vault;
 
+#[cfg(test)]
+mod biometric_tests;
 #[cfg(test)]
 mod push_tests;
 #[cfg(test)]

@@ -5,6 +5,7 @@ use tauri::State;
 use twofold_authenticator::Engine;
 use zeroize::Zeroizing;
 
+use crate::device_keys::DeviceKeys;
 use crate::push::PushHub;
 use crate::{AppState, CommandError};
 
@@ -59,11 +60,20 @@ pub async fn lock(state: State<'_, AppState>) -> Result<(), CommandError> {
     Ok(())
 }
 
+/// Re-keys the vault. That drops its keystore slot (the engine's rule), so the OS's copy of
+/// the old device key is forgotten too: biometric unlock must be turned on again.
 #[tauri::command]
 pub async fn change_password(
     state: State<'_, AppState>,
+    keys: State<'_, DeviceKeys>,
     current: Zeroizing<String>,
     new: Zeroizing<String>,
 ) -> Result<(), CommandError> {
-    Ok(state.engine()?.change_password(&current, &new)?)
+    let mut engine = state.engine()?;
+    let had_device_key = engine.device_unlock_alias()?;
+    engine.change_password(&current, &new)?;
+    if let Some(alias) = had_device_key {
+        let _ = keys.0.remove(&alias);
+    }
+    Ok(())
 }

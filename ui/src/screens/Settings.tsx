@@ -1,6 +1,7 @@
 // Settings: auto-lock, clipboard, next code, password change; the way to import and export.
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
+import { biometricName, offersSetting, type BiometricStatus } from "../logic/biometric";
 import { ErrorText, Icon, Page, PasswordPair, useAction } from "../components";
 import {
   AUTO_LOCK_CHOICES,
@@ -18,7 +19,46 @@ function update(change: Partial<Prefs>) {
   saveSettings(settings.value);
 }
 
-function ChangePassword() {
+/**
+ * Biometric unlock, on devices that have biometrics (nothing is shown elsewhere). Turning it on
+ * gives the vault a second key, kept by the device behind the biometric prompt.
+ */
+function BiometricSetting(props: { status: BiometricStatus; onChange: () => void }) {
+  const { status } = props;
+  const { busy, error, run } = useAction();
+  const name = biometricName(status.kind);
+
+  function toggle(on: boolean) {
+    void run(async () => {
+      if (on) await api.enableBiometric();
+      else await api.disableBiometric();
+      showToast(on ? `Unlock with ${name} is on.` : `Unlock with ${name} is off.`);
+      props.onChange();
+    });
+  }
+
+  return (
+    <div class="stack">
+      <label class="check">
+        <input
+          type="checkbox"
+          id="biometric-unlock"
+          checked={status.enabled}
+          disabled={busy}
+          onChange={(e) => toggle(e.currentTarget.checked)}
+        />
+        Unlock with {name}
+      </label>
+      <p class="fine">
+        Your password still unlocks the vault. Changing the password turns this off; turn it on
+        again afterwards.
+      </p>
+      <ErrorText text={error} />
+    </div>
+  );
+}
+
+function ChangePassword(props: { onChanged: () => void }) {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [repeat, setRepeat] = useState("");
@@ -34,6 +74,7 @@ function ChangePassword() {
       setNext("");
       setRepeat("");
       showToast("Vault password changed.");
+      props.onChanged();
     });
   }
 
@@ -68,6 +109,11 @@ function ChangePassword() {
 
 export function Settings() {
   const prefs = settings.value;
+  const [biometric, setBiometric] = useState<BiometricStatus | null>(null);
+  const loadBiometric = () => {
+    api.biometricStatus().then(setBiometric, () => setBiometric(null));
+  };
+  useEffect(loadBiometric, []);
   return (
     <Page title="Settings" onBack={() => (screen.value = "accounts")}>
       <div class="stack" id="settings-screen">
@@ -109,6 +155,7 @@ export function Settings() {
             />
             Show the next code under each code
           </label>
+          {biometric && offersSetting(biometric) && <BiometricSetting status={biometric} onChange={loadBiometric} />}
           <button type="button" onClick={() => void lockNow()} id="settings-lock">
             <Icon name="lock" /> Lock now
           </button>
@@ -126,7 +173,7 @@ export function Settings() {
           </div>
         </section>
 
-        <ChangePassword />
+        <ChangePassword onChanged={loadBiometric} />
 
         <p class="fine">Vault file: {vaultPath.value}</p>
       </div>

@@ -1,8 +1,10 @@
 // First run (create the vault) and unlock.
-import { useState } from "preact/hooks";
-import { api } from "../api";
+import { useEffect, useState } from "preact/hooks";
+import { api, isCommandError } from "../api";
 import { ErrorText, Icon, Logo, PasswordPair, useAction } from "../components";
+import { biometricFailure, biometricName, offersUnlock, type BiometricStatus } from "../logic/biometric";
 import { bannerText } from "../logic/push";
+import { errorText } from "../logic/report";
 import { newPasswordProblem } from "../logic/strength";
 import { afterUnlock, waitingRequest } from "../pushStore";
 import { refresh, screen, vaultPath } from "../state";
@@ -53,7 +55,13 @@ export function Setup() {
 
 export function Unlock() {
   const [password, setPassword] = useState("");
-  const { busy, error, run } = useAction();
+  const { busy, error, setError, run } = useAction();
+  const [biometric, setBiometric] = useState<BiometricStatus | null>(null);
+
+  async function opened() {
+    await refresh();
+    afterUnlock();
+  }
 
   function submit(e: Event) {
     e.preventDefault();
@@ -61,10 +69,32 @@ export function Unlock() {
     void run(async () => {
       await api.unlock(password);
       setPassword("");
-      await refresh();
-      afterUnlock();
+      await opened();
     });
   }
+
+  function unlockWithBiometric() {
+    void run(async () => {
+      try {
+        await api.unlockWithBiometric();
+      } catch (err) {
+        setError(isCommandError(err) ? biometricFailure(err.kind, err.message) : errorText(err));
+        return;
+      }
+      await opened();
+    });
+  }
+
+  // Where biometric unlock is on, ask at once; the password stays there as the way back.
+  useEffect(() => {
+    api.biometricStatus().then(
+      (status) => {
+        setBiometric(status);
+        if (offersUnlock(status)) unlockWithBiometric();
+      },
+      () => setBiometric(null),
+    );
+  }, []);
   const waiting = waitingRequest.value;
 
   return (
@@ -96,6 +126,11 @@ export function Unlock() {
         <button type="submit" class="primary wide" disabled={busy || !password} id="unlock-button">
           {busy ? "Unlocking…" : "Unlock"}
         </button>
+        {biometric && offersUnlock(biometric) && (
+          <button type="button" class="wide" disabled={busy} id="unlock-biometric" onClick={unlockWithBiometric}>
+            <Icon name="lock" /> Unlock with {biometricName(biometric.kind)}
+          </button>
+        )}
       </form>
     </main>
   );
