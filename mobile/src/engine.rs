@@ -1,6 +1,7 @@
 //! [`Engine`]: the object the app (or the CLI) holds: a vault file, unlocked or locked, and
 //! every operation on its accounts. Each change is saved atomically before the call returns.
 
+use std::cell::Cell;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -76,6 +77,8 @@ pub struct Engine {
     kdf: KdfParams,
     migration: Option<MigrationSet>,
     crash_at: Option<SaveStep>,
+    /// Moves whenever what [`Engine::accounts`] shows, codes aside, may have changed.
+    revision: Cell<u64>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -104,6 +107,7 @@ impl Engine {
             kdf,
             migration: None,
             crash_at: None,
+            revision: Cell::new(0),
         };
         engine.save()?;
         Ok(engine)
@@ -124,6 +128,7 @@ impl Engine {
             kdf: KdfParams::default(),
             migration: None,
             crash_at: None,
+            revision: Cell::new(0),
         }
     }
 
@@ -139,6 +144,7 @@ impl Engine {
     pub fn unlock(&mut self, password: &str) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         self.vault = Some(Vault::open(&bytes, password)?);
+        self.touch();
         Ok(())
     }
 
@@ -148,6 +154,7 @@ impl Engine {
     pub fn unlock_with_device_key(&mut self, alias: &str, key: &[u8]) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         self.vault = Some(Vault::open_with_device_key(&bytes, alias, key)?);
+        self.touch();
         Ok(())
     }
 
@@ -200,7 +207,20 @@ impl Engine {
         Ok(&self.vault()?.content)
     }
 
+    /// A number that changes whenever the accounts (their names, groups, favourites, push
+    /// links: everything but the codes) may have changed: at every unlock and every save. A
+    /// screen that saw the same revision before need not compare the accounts again.
+    pub fn revision(&self) -> u64 {
+        self.revision.get()
+    }
+
+    fn touch(&self) {
+        self.revision.set(self.revision.get().wrapping_add(1));
+    }
+
     fn save(&self) -> Result<(), Error> {
+        // Before the write: a failed save may still have changed memory until it is undone.
+        self.touch();
         let bytes = self.vault()?.seal()?;
         write_atomic_until(&self.path, &bytes, self.crash_at)
             .map_err(|e| Error::io("save the vault to", &self.path, e))

@@ -34,6 +34,8 @@ export interface AccountView {
 
 export interface Codes {
   now: number;
+  /** The same as the last fetch's: only the codes changed (names, groups, favourites did not). */
+  revision: number;
   accounts: AccountView[];
 }
 

@@ -1,9 +1,9 @@
 // The app's state as signals: which screen is up, the codes, the settings, messages.
 import { batch, computed, signal, type ReadonlySignal, type Signal } from "@preact/signals";
 import { api, type AccountView, type Codes } from "./api";
-import { firstExpiry, isUrgent, nextBoundary, phaseOf } from "./logic/codes";
+import { firstExpiry, isUrgent, nextBoundary } from "./logic/codes";
 import { loadSettings, type Settings } from "./logic/settings";
-import { sameFrame } from "./logic/rows";
+import { expiresAt, sameFrame } from "./logic/rows";
 import { fold, searchFields } from "./logic/search";
 import { record, settle } from "./perf";
 
@@ -26,29 +26,127 @@ export const settings = signal<Settings>(loadSettings());
 export const toast = signal<{ text: string; id: number } | null>(null);
 export const vaultPath = signal("");
 
-/** The fetched accounts by id: a row's codes and countdown follow it without the row. */
-export const accountsById = computed(() => {
-  const byId = new Map<string, AccountView>();
-  for (const account of codes.value?.accounts ?? []) byId.set(account.id, account);
-  return byId;
-});
-
 let lastFrames: readonly AccountView[] = [];
+let lastRevision: number | null = null;
 
 /**
  * The accounts as the list sees them: the same array for as long as no row's frame changed
  * (logic/rows.ts). A refresh that only brings new codes (nearly every one) leaves it alone, so
- * the list does not render again; the rows' live parts follow `codes` themselves.
+ * the list does not render again; the rows' live parts follow the codes themselves. While the
+ * shell's revision stays the same, nothing but codes can have changed and the accounts are not
+ * even compared.
  */
 export const frames = computed((): readonly AccountView[] => {
-  const accounts = codes.value?.accounts ?? [];
+  const list = codes.value;
+  const accounts = list?.accounts ?? [];
   const previous = lastFrames;
+  if (list !== null && list.revision === lastRevision && accounts.length === previous.length) {
+    return previous;
+  }
+  lastRevision = list?.revision ?? null;
   const same =
     accounts.length === previous.length &&
     accounts.every((account, i) => sameFrame(account, previous[i] as AccountView));
   if (!same) lastFrames = accounts;
   return lastFrames;
 });
+
+/** The accounts' frames by id (for the sign-in request's server name); unmoved by new codes. */
+export const accountsById = computed(() => {
+  const byId = new Map<string, AccountView>();
+  for (const account of frames.value) byId.set(account.id, account);
+  return byId;
+});
+
+/** What a row shows that changes with every fetch: its codes and when they expire. */
+export interface LiveCode {
+  code: string;
+  next: string;
+  counter: number | null;
+  /** Unix second the code changes (by the shell's clock); null for HOTP. */
+  expiresAt: number | null;
+}
+
+/** The latest fetch's accounts (the frames may hold older versions of them). */
+let latest: readonly AccountView[] = [];
+
+/** Where each account is in the frames, and so in `latest` while the frames hold. */
+const positions = computed(() => {
+  const byId = new Map<string, number>();
+  frames.value.forEach((account, i) => byId.set(account.id, i));
+  return byId;
+});
+
+function latestOf(id: string): AccountView | undefined {
+  const at = positions.peek().get(id);
+  const found = at === undefined ? undefined : latest[at];
+  return found?.id === id ? found : latest.find((account) => account.id === id);
+}
+
+/**
+ * The live codes of the rows on screen, one signal per account, so a refresh updates only
+ * their text nodes and costs what the screen shows, not what the vault holds. A row retains
+ * its entry while mounted (`retainLive`); one made by a render that never mounted is still
+ * kept current, and dropped with the next unmount of that id or the lock.
+ */
+const live = new Map<string, { codes: Signal<LiveCode>; users: number }>();
+
+function liveOf(account: AccountView, now: number): LiveCode {
+  return {
+    code: account.code,
+    next: account.next_code,
+    counter: account.counter,
+    expiresAt: expiresAt(account, now),
+  };
+}
+
+/** The live codes of the account with this id (from the latest fetch, not the frame given). */
+export function liveCode(account: AccountView): ReadonlySignal<LiveCode> {
+  let entry = live.get(account.id);
+  if (!entry) {
+    entry = { codes: signal(liveOf(latestOf(account.id) ?? account, computedFor)), users: 0 };
+    live.set(account.id, entry);
+  }
+  return entry.codes;
+}
+
+/** A mounted row keeps its live codes current until the returned release is called. */
+export function retainLive(id: string, codes: ReadonlySignal<LiveCode>): () => void {
+  let entry = live.get(id);
+  if (entry?.codes !== codes) {
+    // Released by the row this one replaced, between this row's render and its mount.
+    entry = { codes: codes as Signal<LiveCode>, users: 0 };
+    live.set(id, entry);
+    const account = latestOf(id);
+    if (account) moveOne(entry.codes, liveOf(account, computedFor));
+  }
+  const held = entry;
+  held.users++;
+  return () => {
+    held.users--;
+    if (held.users <= 0 && live.get(id) === held) live.delete(id);
+  };
+}
+
+function moveOne(codes: Signal<LiveCode>, now: LiveCode): void {
+  const was = codes.peek();
+  if (
+    was.code !== now.code ||
+    was.next !== now.next ||
+    was.counter !== now.counter ||
+    was.expiresAt !== now.expiresAt
+  ) {
+    codes.value = now;
+  }
+}
+
+/** Moves the live codes of the rows on screen. */
+function moveLive(fresh: Codes): void {
+  for (const [id, entry] of live) {
+    const account = latestOf(id);
+    if (account) moveOne(entry.codes, liveOf(account, fresh.now));
+  }
+}
 
 /** Cached search text per account, keyed by the fields it folds. */
 let searchCache = new Map<string, { fields: string; text: string }>();
@@ -96,18 +194,22 @@ export function refresh(): Promise<void> {
     .then(async (fresh) => {
       const received = performance.now();
       record("fetch", received - started);
+      const opening = codes.peek() === null;
       computedFor = fresh.now;
       const expiry = firstExpiry(fresh.accounts);
       nextChange = expiry === null ? null : fresh.now + expiry;
+      latest = fresh.accounts;
       batch(() => {
         second.value = currentSecond();
-        moveCountdowns(fresh);
         codes.value = fresh;
+        moveCountdowns(fresh.now);
+        moveLive(fresh);
       });
+      if (!opening) record("refreshState", performance.now() - received);
       // Preact renders in a microtask; wait for it, then for style and layout.
       await Promise.resolve();
       settle();
-      record("refresh", performance.now() - received);
+      record(opening ? "open" : "refresh", performance.now() - received);
     })
     .finally(() => {
       refreshing = null;
@@ -160,16 +262,19 @@ function shared(period: number, phase: number): Countdown & { expiresAt: Signal<
   return found;
 }
 
-function moveCountdowns(fresh: Codes): void {
-  for (const account of fresh.accounts) {
-    if (account.period === null || account.seconds_left === null) continue;
-    const expiresAt = fresh.now + account.seconds_left;
-    shared(account.period, phaseOf(account.period, expiresAt)).expiresAt.value = expiresAt;
+/** Every countdown to its next change after the shell's `now` (the shared ones: a handful). */
+function moveCountdowns(now: number): void {
+  for (const [key, countdown] of countdowns) {
+    const [period, phase] = key.split(":").map(Number) as [number, number];
+    countdown.expiresAt.value = nextBoundary(now, period, phase);
   }
 }
 
 export async function lockNow(): Promise<void> {
   await api.lock();
   codes.value = null;
+  // The codes leave memory with the vault's key (as far as a garbage collector allows).
+  latest = [];
+  live.clear();
   screen.value = "unlock";
 }

@@ -13,6 +13,38 @@ const URI: &str = "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME
 const HOTP: &str = "otpauth://hotp/Bank:carol?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=0";
 
 #[test]
+fn the_revision_moves_with_every_change_and_unlock_but_not_with_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("vault.twofold");
+    let mut engine = Engine::create(&path, "pw", fast()).unwrap();
+    let id = engine.add_uri(URI, 1000).unwrap().added[0].id.clone();
+    let added = engine.revision();
+    engine.accounts(1000).unwrap();
+    engine.accounts(1030).unwrap();
+    assert_eq!(
+        engine.revision(),
+        added,
+        "codes come and go without a change"
+    );
+
+    let edit = twofold_authenticator::AccountEdit {
+        favourite: Some(true),
+        ..Default::default()
+    };
+    engine.edit(&id, edit).unwrap();
+    let edited = engine.revision();
+    assert_ne!(edited, added);
+
+    engine.lock();
+    engine.unlock("pw").unwrap();
+    assert_ne!(
+        engine.revision(),
+        edited,
+        "the file may have changed while locked"
+    );
+}
+
+#[test]
 fn accounts_survive_closing_and_reopening_the_vault() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("sub/dir/vault.twofold");

@@ -111,8 +111,16 @@ fn edit_favourite_next_and_remove_translate_to_the_engine() {
         note: String::new(),
         favourite: false,
     };
+    let revision = block(accounts::list_accounts(app.state()))
+        .unwrap()
+        .revision;
     let error = block(accounts::edit_account(app.state(), id.clone(), blank)).unwrap_err();
     assert_eq!(error.kind, "account.name_required");
+    // Nothing changed, so the screens may keep the accounts they have.
+    let unchanged = block(accounts::list_accounts(app.state()))
+        .unwrap()
+        .revision;
+    assert_eq!(unchanged, revision);
 
     let fields = accounts::EditFields {
         issuer: " ".into(),
@@ -123,9 +131,9 @@ fn edit_favourite_next_and_remove_translate_to_the_engine() {
     };
     block(accounts::edit_account(app.state(), id.clone(), fields)).unwrap();
     block(accounts::set_favourite(app.state(), id.clone(), true)).unwrap();
-    let view = &block(accounts::list_accounts(app.state()))
-        .unwrap()
-        .accounts[0];
+    let list = block(accounts::list_accounts(app.state())).unwrap();
+    assert_ne!(list.revision, revision, "an edit moves the revision");
+    let view = &list.accounts[0];
     assert_eq!(view.issuer, None);
     assert_eq!(view.name, "Bob");
     assert_eq!(view.group.as_deref(), Some("Money"));

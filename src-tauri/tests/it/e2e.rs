@@ -168,6 +168,21 @@ async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
     ui.shot("11-accounts-desktop").await;
     ui.resize(460, 760).await;
 
+    // Codes follow the clock on their own: just past the next 30-second step, GitHub's row
+    // shows oathtool's new code, and its button's label spells the same code.
+    let step_change = (unix_now() / 30 + 1) * 30;
+    tokio::time::sleep(Duration::from_secs(step_change + 1 - unix_now())).await;
+    let github = "button[aria-label^='Copy the code for GitHub']";
+    let now = unix_now();
+    let code: String = ui.text(github).await.split_whitespace().collect();
+    assert_eq!(code, oathtool_totp(SECRET, now), "at {now}");
+    let label = ui.find(github).await.attr("aria-label").await.unwrap();
+    let spelled: Vec<String> = code.chars().map(String::from).collect();
+    assert!(
+        label.unwrap_or_default().ends_with(&spelled.join(" ")),
+        "the label follows the code {code}"
+    );
+
     // Settings, then lock; a wrong password is refused; the right one opens the vault.
     ui.click("#settings-button").await;
     ui.find("#settings-screen").await;

@@ -399,8 +399,13 @@ impl Ui {
             .arg(screens_dir().join(format!("{name}.png"))));
     }
 
+    /// Resizes the window and moves it to the screen's corner, so all of it is on the
+    /// (1280×800) screen and in the screenshots.
     pub async fn resize(&self, width: u32, height: u32) {
-        self.client.set_window_size(width, height).await.unwrap();
+        self.client
+            .set_window_rect(0, 0, width, height)
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 

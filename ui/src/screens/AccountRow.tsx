@@ -4,17 +4,17 @@
 // (logic/rows.ts); its live parts (code, next code, countdown) follow the fetched codes.
 import { useComputed } from "@preact/signals";
 import { memo } from "preact/compat";
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type AccountView } from "../api";
 import { Icon } from "../components";
 import { formatCode, phaseOf } from "../logic/codes";
 import { connectionState, reactivationMessage, statusText } from "../logic/push";
 import { errorText } from "../logic/report";
-import { expiresAt, sameFrame } from "../logic/rows";
+import { sameFrame } from "../logic/rows";
 import { title } from "../logic/search";
 import { describeSeconds } from "../logic/settings";
 import { clock, push } from "../pushStore";
-import { accountsById, codes, countdown, refresh, screen, settings, showToast } from "../state";
+import { countdown, liveCode, refresh, retainLive, screen, settings, showToast } from "../state";
 
 /** A stable colour per issuer, for the letter avatar. */
 function hue(text: string): number {
@@ -80,17 +80,29 @@ function ringStyle(period: number, phase: number): string {
 
 /**
  * The parts of a row that change with every fetch: the code, the countdown (or the HOTP next
- * button) and the next code. They follow the fetched list themselves (the frame may hold an
- * older version of the account), so a refresh renders only them. One component for the three,
- * placed in the row's grid by their classes: fewer components make a row cheaper to mount.
+ * button) and the next code. Their text and labels are bound to the account's live codes
+ * (state.ts), so a refresh writes the new codes into the DOM without rendering any component;
+ * this renders again only when the code's phase does. One component for the three, placed in
+ * the row's grid by their classes: fewer components make a row cheaper to mount. The row keys
+ * it by what its bindings read (label, period), so it mounts again when those change.
  */
 function Live(props: { account: AccountView; label: string; primary: string; showNext: boolean }) {
-  const { label, primary } = props;
-  const account = accountsById.value.get(props.account.id) ?? props.account;
-  const expiry = expiresAt(account, codes.value?.now ?? 0);
+  const { account, label, primary } = props;
+  const codes = liveCode(account);
+  useEffect(() => retainLive(account.id, codes), [account.id, codes]);
   const period = account.period;
-  const phase = period !== null && expiry !== null ? phaseOf(period, expiry) : null;
+  const phase = useComputed(() => {
+    const expiry = codes.value.expiresAt;
+    return period !== null && expiry !== null ? phaseOf(period, expiry) : null;
+  }).value;
   const ring = useMemo(() => (period && phase !== null ? ringStyle(period, phase) : ""), [period, phase]);
+  const shown = useComputed(() => formatCode(codes.value.code));
+  const copyLabel = useComputed(() => `Copy the code for ${label}: ${spell(codes.value.code)}`);
+  const nextShown = useComputed(() => formatCode(codes.value.next));
+  const nextLabel = useComputed(() => `Next code: ${spell(codes.value.next)}`);
+  const nextLead = useComputed(() =>
+    account.kind === "hotp" ? `counter ${codes.value.counter ?? 0} · next ` : "next ",
+  );
   const [busy, setBusy] = useState(false);
 
   async function copy() {
@@ -150,14 +162,14 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
 
   return (
     <>
-      <button type="button" class="code" onClick={copy} aria-label={`Copy the code for ${label}: ${spell(account.code)}`}>
-        {formatCode(account.code)}
+      <button type="button" class="code" onClick={copy} aria-label={copyLabel}>
+        {shown}
       </button>
       <div class="code-side">{side}</div>
       {props.showNext && (
-        <span class="next-code" aria-label={`Next code: ${spell(account.next_code)}`}>
-          {account.kind === "hotp" ? `counter ${account.counter ?? 0} · next ` : "next "}
-          <span class="mono">{formatCode(account.next_code)}</span>
+        <span class="next-code" aria-label={nextLabel}>
+          {nextLead}
+          <span class="mono">{nextShown}</span>
         </span>
       )}
     </>
@@ -242,7 +254,13 @@ export const AccountRow = memo(function AccountRow(props: RowProps) {
           {Icon({ name: "more" })}
         </button>
       </div>
-      <Live account={account} label={label} primary={primary} showNext={showNext} />
+      <Live
+        key={`${account.period ?? "hotp"}:${label}`}
+        account={account}
+        label={label}
+        primary={primary}
+        showNext={showNext}
+      />
       {pushState && <PushLine account={account} state={pushState} />}
       {pushState === "needs_reactivation" && (
         <ReactivationGuide account={account} label={label} onRemove={props.onRemove} />
