@@ -57,10 +57,26 @@ impl DeviceKeys {
 
 struct PluginStore<R: Runtime>(AppHandle<R>);
 
+/// The plugin's error codes for a prompt the user (or the system) dismissed: `[userCancel]`
+/// and the like lead its message, as Tauri's mobile `ErrorResponse` prints them.
+const DISMISSED: &[&str] = &[
+    "[userCancel]",
+    "[systemCancel]",
+    "[appCancel]",
+    "[userFallback]",
+];
+
 fn failed(error: impl std::fmt::Display) -> CommandError {
+    let text = error.to_string();
+    if DISMISSED.iter().any(|code| text.starts_with(code)) {
+        return CommandError::new(
+            "biometric.cancelled",
+            "biometric unlock was cancelled; unlock with your password",
+        );
+    }
     CommandError::new(
         "biometric.failed",
-        format!("biometric unlock did not work: {error}"),
+        format!("biometric unlock did not work: {text}"),
     )
 }
 
@@ -138,6 +154,21 @@ impl<R: Runtime> DeviceKeyStore for PluginStore<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dismissed_prompt_is_told_apart_from_a_failure() {
+        // As Tauri prints a rejected mobile invoke: "[code] - message".
+        for code in ["userCancel", "systemCancel", "appCancel", "userFallback"] {
+            let error = failed(format!("[{code}] - Cancel button was pressed"));
+            assert_eq!(error.kind, "biometric.cancelled", "{code}");
+        }
+        let error = failed("[biometryLockout] - Too many attempts");
+        assert_eq!(error.kind, "biometric.failed");
+        assert!(error
+            .message
+            .ends_with("[biometryLockout] - Too many attempts"));
+        assert_eq!(failed("No key pair found").kind, "biometric.failed");
+    }
 
     #[test]
     fn this_desktop_reports_no_biometrics_through_the_plugin() {

@@ -33,7 +33,7 @@ describe("biometric unlock", () => {
   });
 
   it("keeps quiet about a dismissed prompt and explains a stale key", () => {
-    expect(biometricFailure("biometric.failed", "biometric unlock did not work: User canceled")).toBeNull();
+    expect(biometricFailure("biometric.cancelled", "biometric unlock was cancelled")).toBeNull();
     expect(biometricFailure("vault.wrong_device_key", "x")).toMatch(/turn biometric unlock on again/);
     expect(biometricFailure("biometric.failed", "biometric unlock did not work: lockout")).toBe(
       "biometric unlock did not work: lockout",

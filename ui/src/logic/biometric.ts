@@ -38,7 +38,7 @@ export function offersSetting(status: BiometricStatus | null): boolean {
  * about: the password field is right there.
  */
 export function biometricFailure(kind: string, message: string): string | null {
-  if (kind === "biometric.failed" && /cancel/i.test(message)) return null;
+  if (kind === "biometric.cancelled") return null;
   if (kind === "vault.wrong_device_key") {
     return "This device's key no longer opens the vault. Unlock with your password, then turn biometric unlock on again in Settings.";
   }
