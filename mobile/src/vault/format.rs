@@ -129,6 +129,32 @@ fn device_aead_key(device_key: &[u8]) -> Result<LessSafeKey, VaultError> {
     aead_key(device_key)
 }
 
+/// Seals the master key under a slot's key with a fresh random nonce: (nonce, ciphertext ‖ tag).
+fn wrap_master(
+    key: &LessSafeKey,
+    master: &SecretBytes,
+    aad: Vec<u8>,
+) -> Result<(Vec<u8>, Vec<u8>), VaultError> {
+    let nonce_bytes = random::<NONCE_LEN>()?.to_vec();
+    let mut wrapped = Zeroizing::new(master.expose().to_vec());
+    key.seal_in_place_append_tag(nonce(&nonce_bytes)?, Aad::from(aad), &mut *wrapped)
+        .map_err(|_| VaultError::Random)?;
+    // Sealed: ciphertext and tag, nothing left to wipe.
+    Ok((nonce_bytes, std::mem::take(&mut *wrapped)))
+}
+
+/// The master key from a slot's wrapped key, or `None` when the key or the AAD does not fit.
+fn unwrap_master(
+    key: &LessSafeKey,
+    nonce_bytes: &[u8],
+    wrapped: &[u8],
+    aad: Vec<u8>,
+) -> Result<Option<SecretBytes>, VaultError> {
+    let mut buf = Zeroizing::new(wrapped.to_vec());
+    let opened = key.open_in_place(nonce(nonce_bytes)?, Aad::from(aad), &mut buf);
+    Ok(opened.ok().map(|key| SecretBytes::from(&*key)))
+}
+
 impl PasswordSlot {
     pub(crate) fn new(
         master: &SecretBytes,
@@ -136,16 +162,12 @@ impl PasswordSlot {
         params: KdfParams,
     ) -> Result<Self, VaultError> {
         let salt = random::<SALT_LEN>()?.to_vec();
-        let nonce_bytes = random::<NONCE_LEN>()?.to_vec();
         let kek = params.derive(password, &salt)?;
-        let mut wrapped = master.expose().to_vec();
-        aead_key(kek.as_ref())?
-            .seal_in_place_append_tag(
-                nonce(&nonce_bytes)?,
-                Aad::from(password_slot_aad(&params, &salt)),
-                &mut wrapped,
-            )
-            .map_err(|_| VaultError::Random)?;
+        let (nonce_bytes, wrapped) = wrap_master(
+            &aead_key(kek.as_ref())?,
+            master,
+            password_slot_aad(&params, &salt),
+        )?;
         Ok(Self {
             kdf: "argon2id".into(),
             params,
@@ -165,13 +187,12 @@ impl PasswordSlot {
             return Err(VaultError::Damaged);
         }
         let kek = self.params.derive(password, &self.salt)?;
-        let mut buf = Zeroizing::new(self.wrapped_key.clone());
-        let opened = aead_key(kek.as_ref())?.open_in_place(
-            nonce(&self.nonce)?,
-            Aad::from(password_slot_aad(&self.params, &self.salt)),
-            &mut buf,
-        );
-        Ok(opened.ok().map(|key| SecretBytes::from(&*key)))
+        unwrap_master(
+            &aead_key(kek.as_ref())?,
+            &self.nonce,
+            &self.wrapped_key,
+            password_slot_aad(&self.params, &self.salt),
+        )
     }
 }
 
@@ -182,34 +203,27 @@ impl KeystoreSlot {
         device_key: &[u8],
         alias: &str,
     ) -> Result<Self, VaultError> {
-        let key = device_aead_key(device_key)?;
-        let nonce_bytes = random::<NONCE_LEN>()?.to_vec();
-        let mut wrapped = Zeroizing::new(master.expose().to_vec());
-        key.seal_in_place_append_tag(
-            nonce(&nonce_bytes)?,
-            Aad::from(keystore_slot_aad(alias)),
-            &mut *wrapped,
-        )
-        .map_err(|_| VaultError::Random)?;
+        let (nonce_bytes, wrapped_key) = wrap_master(
+            &device_aead_key(device_key)?,
+            master,
+            keystore_slot_aad(alias),
+        )?;
         Ok(Self {
             alias: alias.to_owned(),
             nonce: nonce_bytes,
-            // Sealed: ciphertext and tag, nothing left to wipe.
-            wrapped_key: std::mem::take(&mut *wrapped),
+            wrapped_key,
         })
     }
 
     /// The master key, or `None` when `device_key` does not fit this slot (or the slot's
     /// alias was changed).
     pub(crate) fn unwrap_key(&self, device_key: &[u8]) -> Result<Option<SecretBytes>, VaultError> {
-        let key = device_aead_key(device_key)?;
-        let mut buf = Zeroizing::new(self.wrapped_key.clone());
-        let opened = key.open_in_place(
-            nonce(&self.nonce)?,
-            Aad::from(keystore_slot_aad(&self.alias)),
-            &mut buf,
-        );
-        Ok(opened.ok().map(|key| SecretBytes::from(&*key)))
+        unwrap_master(
+            &device_aead_key(device_key)?,
+            &self.nonce,
+            &self.wrapped_key,
+            keystore_slot_aad(&self.alias),
+        )
     }
 }
 
