@@ -51,13 +51,6 @@ export const frames = computed((): readonly AccountView[] => {
   return lastFrames;
 });
 
-/** The accounts' frames by id (for the sign-in request's server name); unmoved by new codes. */
-export const accountsById = computed(() => {
-  const byId = new Map<string, AccountView>();
-  for (const account of frames.value) byId.set(account.id, account);
-  return byId;
-});
-
 /** What a row shows that changes with every fetch: its codes and when they expire. */
 export interface LiveCode {
   code: string;
@@ -76,6 +69,12 @@ const positions = computed(() => {
   frames.value.forEach((account, i) => byId.set(account.id, i));
   return byId;
 });
+
+/** An account's frame by id (the sign-in request's server name); unmoved by new codes. */
+export function frameOf(id: string): AccountView | undefined {
+  const at = positions.value.get(id);
+  return at === undefined ? undefined : frames.value[at];
+}
 
 function latestOf(id: string): AccountView | undefined {
   const at = positions.peek().get(id);

@@ -19,7 +19,7 @@ import {
 } from "../logic/push";
 import { errorText } from "../logic/report";
 import { clock, closeRequest, currentRequest, push, sendAnswer } from "../pushStore";
-import { accountsById } from "../state";
+import { frameOf } from "../state";
 
 /**
  * A request pops up over whatever the user was doing: an Enter typed in the moment it came up
@@ -83,7 +83,7 @@ function RequestCard({ request }: { request: SignInRequest }) {
   const valid = !challenge.number_required || validNumber(number);
   const canAnswer = !answer && !ended && !sending && !expired;
   const canApprove = canAnswer && valid;
-  const server = accountsById.value.get(challenge.account_id)?.push?.server_name;
+  const server = frameOf(challenge.account_id)?.push?.server_name;
   const made = madeAt(challenge);
 
   // Focus: the number field when one is asked for, otherwise the question (so a screen reader
