@@ -10,6 +10,18 @@ cd "$(dirname "$0")/.."
 
 scripts/setup.sh test || { echo "setup failed"; exit 1; }
 
+# Compiled dependencies live outside the clone, so a fresh clone (as CI makes) rebuilds only
+# the workspace's own crates instead of every dependency.
+if [ -z "${CARGO_TARGET_DIR:-}" ]; then
+  if [ -w /var/cache ]; then
+    CARGO_TARGET_DIR=/var/cache/twofold/target
+  else
+    CARGO_TARGET_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/twofold/target
+  fi
+fi
+export CARGO_TARGET_DIR
+echo "build directory: $CARGO_TARGET_DIR"
+
 logdir=$(mktemp -d /tmp/twofold-test.XXXXXX)
 failed_steps=()
 passed=0

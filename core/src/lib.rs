@@ -12,6 +12,7 @@ pub mod otp;
 pub mod proto;
 pub mod secret;
 pub mod sign;
+pub mod table;
 pub mod uri;
 
 pub use otp::{Algorithm, OtpError, VerifyError};

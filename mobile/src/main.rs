@@ -561,24 +561,10 @@ fn table(headers: &[&str], rows: impl Iterator<Item = Vec<String>>) {
         println!("no accounts yet; add one with `twofold add URI` or `twofold import`");
         return;
     }
-    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-    for row in &rows {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.chars().count());
-        }
-    }
-    let line = |cells: Vec<String>| {
-        let padded: Vec<String> = cells
-            .iter()
-            .zip(&widths)
-            .map(|(c, w)| format!("{c:<w$}"))
-            .collect();
-        println!("{}", padded.join("  ").trim_end());
-    };
-    line(headers.iter().map(|h| (*h).to_owned()).collect());
-    for row in rows {
-        line(row);
-    }
+    print!(
+        "{}",
+        twofold_core::table::render(headers, &rows, twofold_core::table::Rule::None)
+    );
 }
 
 fn confirm(question: &str) -> Result<()> {
