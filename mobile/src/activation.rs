@@ -163,22 +163,24 @@ pub fn activation_uri_from_image(image: &[u8]) -> Result<ActivationUri, crate::E
     Ok(find_activation_uri(&texts)?)
 }
 
-/// True for `http://` addresses of this machine (localhost, 127.0.0.0/8, ::1).
+/// True for `http://` addresses of this machine (localhost, 127.0.0.0/8, ::1). Decided on the
+/// host of the parsed URL, so `http://localhost:1@evil.example` (userinfo `localhost:1`, host
+/// `evil.example`) is not mistaken for this machine (issue 13, item 17).
 fn is_loopback_http(url: &str) -> bool {
-    let Some(rest) = url
-        .get(..7)
-        .filter(|s| s.eq_ignore_ascii_case("http://"))
-        .and_then(|_| url.get(7..))
-    else {
+    let Ok(parsed) = reqwest::Url::parse(url) else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => authority.split(':').next().unwrap_or(""),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
+    if parsed.scheme() != "http" {
+        return false;
+    }
+    // The parser lower-cases the host and keeps IPv6 addresses in brackets.
+    let host = parsed.host_str().unwrap_or("");
+    let bare = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    bare == "localhost"
+        || bare
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback())
 }
@@ -350,6 +352,35 @@ mod tests {
             ..device
         };
         assert!(check_url("http://mfa.example.com", &allowed).is_ok());
+    }
+
+    /// Issue 13, item 17: userinfo that looks like a loopback host used to pass the check.
+    #[test]
+    fn item17_userinfo_does_not_make_a_remote_http_server_local() {
+        let device = DeviceInfo {
+            name: "n".into(),
+            platform: "cli".into(),
+            allow_insecure_http: false,
+        };
+        for bad in [
+            "http://localhost:1@evil.example",
+            "http://localhost@evil.example/",
+            "http://127.0.0.1:80@evil.example:8080/",
+            "http://[::1]@evil.example",
+            "http://evil.example#@localhost",
+            "http:/\\evil.example",
+            "ftp://localhost/",
+        ] {
+            assert!(
+                matches!(
+                    check_url(bad, &device),
+                    Err(ActivationError::InsecureUrl(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert!(check_url("http://user@LOCALHOST:8080/", &device).is_ok());
+        assert!(check_url("http://127.5.6.7/", &device).is_ok());
     }
 
     #[test]

@@ -14,7 +14,10 @@ use zeroize::Zeroizing;
 use crate::account::{Account, AccountDraft, AccountView, Kind};
 use crate::error::Error;
 use crate::importers::{self, ImportFormat, ImportReport, Skipped};
-use crate::vault::{random_bytes, write_atomic_until, KdfParams, SaveStep, Vault, VaultContent};
+use crate::vault::{
+    random_bytes, write_atomic_until, KdfParams, SaveStep, Vault, VaultContent, VaultError,
+    WriteLock,
+};
 
 mod device_unlock;
 mod push_accounts;
@@ -62,6 +65,9 @@ pub struct Engine {
     crash_at: Option<SaveStep>,
     /// Moves whenever what [`Engine::accounts`] shows, codes aside, may have changed.
     revision: Cell<u64>,
+    /// The checksum (the file's last 32 bytes) of the vault file as this engine last read or
+    /// wrote it: another program (the CLI beside the app) that saved since is noticed.
+    on_disk: Cell<Option<[u8; 32]>>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -91,6 +97,7 @@ impl Engine {
             migration: None,
             crash_at: None,
             revision: Cell::new(0),
+            on_disk: Cell::new(None),
         };
         engine.save()?;
         Ok(engine)
@@ -112,6 +119,7 @@ impl Engine {
             migration: None,
             crash_at: None,
             revision: Cell::new(0),
+            on_disk: Cell::new(None),
         }
     }
 
@@ -127,6 +135,7 @@ impl Engine {
     pub fn unlock(&mut self, password: &str) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         self.vault = Some(Vault::open(&bytes, password)?);
+        self.on_disk.set(checksum_of(&bytes));
         self.touch();
         Ok(())
     }
@@ -172,15 +181,44 @@ impl Engine {
         self.touch();
         let bytes = self.vault()?.seal()?;
         write_atomic_until(&self.path, &bytes, self.crash_at)
-            .map_err(|e| Error::io("save the vault to", &self.path, e))
+            .map_err(|e| Error::io("save the vault to", &self.path, e))?;
+        self.on_disk.set(checksum_of(&bytes));
+        Ok(())
+    }
+
+    /// Takes the vault's write lock and brings memory up to date with the file, so a change
+    /// is applied to what another program (the CLI beside the app, or the reverse) saved in
+    /// the meantime instead of overwriting it. Hold the returned lock until the save is done.
+    fn lock_and_refresh(&mut self) -> Result<WriteLock, Error> {
+        let lock = WriteLock::take(&self.path).map_err(|e| Error::io("lock", &self.path, e))?;
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            // Not written yet (a vault being created): nothing to catch up with.
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(lock),
+            Err(e) => return Err(Error::io("read", &self.path, e)),
+        };
+        if checksum_of(&bytes) == self.on_disk.get() {
+            return Ok(lock);
+        }
+        let vault = self.vault.as_mut().ok_or(Error::Locked)?;
+        vault.reload(&bytes).map_err(|e| match e {
+            // The master key no longer opens it: the password was changed elsewhere.
+            VaultError::Damaged => Error::ChangedElsewhere(self.path.clone()),
+            other => Error::from(other),
+        })?;
+        self.on_disk.set(checksum_of(&bytes));
+        self.touch();
+        Ok(lock)
     }
 
     /// Applies `change` and saves; if the save fails, the change is undone in memory too, so
-    /// what the app shows is what is on disk.
+    /// what the app shows is what is on disk. The change is applied to the file's latest
+    /// content, under the vault's write lock (issue 13, item 16).
     fn change<T>(
         &mut self,
         change: impl FnOnce(&mut VaultContent) -> Result<T, Error>,
     ) -> Result<T, Error> {
+        let _lock = self.lock_and_refresh()?;
         let vault = self.vault.as_mut().ok_or(Error::Locked)?;
         let before = vault.content.clone();
         let result = change(&mut vault.content)?;
@@ -239,37 +277,7 @@ impl Engine {
     /// The index of the account whose id is `query`, or else whose name, issuer,
     /// `issuer:name` or "issuer (name)" is `query` (any case) if only one matches.
     fn find(&self, query: &str) -> Result<usize, Error> {
-        let accounts = &self.content()?.accounts;
-        let query_trimmed = query.trim();
-        if let Some(i) = accounts.iter().position(|a| a.id == query_trimmed) {
-            return Ok(i);
-        }
-        let q = query_trimmed.to_lowercase();
-        let matches: Vec<usize> = accounts
-            .iter()
-            .enumerate()
-            .filter(|(_, a)| {
-                let issuer = a.issuer.as_deref().unwrap_or("").to_lowercase();
-                let name = a.name.to_lowercase();
-                name == q
-                    || issuer == q
-                    || format!("{issuer}:{name}") == q
-                    || a.label().to_lowercase() == q
-            })
-            .map(|(i, _)| i)
-            .collect();
-        match matches.as_slice() {
-            [one] => Ok(*one),
-            [] => Err(Error::NotFound(query.to_owned())),
-            many => Err(Error::Ambiguous {
-                query: query.to_owned(),
-                ids: many
-                    .iter()
-                    .map(|i| format!("{} = {}", accounts[*i].id, accounts[*i].label()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            }),
-        }
+        find_account(&self.content()?.accounts, query)
     }
 
     /// Adds accounts, skipping any already in the vault (same secret, issuer and name, or
@@ -442,15 +450,17 @@ impl Engine {
 
     /// Removes an account; returns its label.
     pub fn remove(&mut self, query: &str) -> Result<String, Error> {
-        let index = self.find(query)?;
-        self.change(|c| Ok(c.accounts.remove(index).label()))
+        self.change(|c| {
+            let index = find_account(&c.accounts, query)?;
+            Ok(c.accounts.remove(index).label())
+        })
     }
 
     /// HOTP: moves to the next counter, saves, and returns the new code's view.
     pub fn next_code(&mut self, query: &str, now: u64) -> Result<AccountView, Error> {
-        let index = self.find(query)?;
         let view_now = self.corrected(now)?;
         self.change(|c| {
+            let index = find_account(&c.accounts, query)?;
             let account = &mut c.accounts[index];
             let Kind::Hotp { counter } = account.kind else {
                 return Err(Error::NotHotp(account.label()));
@@ -465,8 +475,8 @@ impl Engine {
 
     /// Records that the user used (copied) an account's code.
     pub fn mark_used(&mut self, query: &str, now: u64) -> Result<(), Error> {
-        let index = self.find(query)?;
         self.change(|c| {
+            let index = find_account(&c.accounts, query)?;
             c.accounts[index].last_used = Some(now);
             Ok(())
         })
@@ -474,8 +484,8 @@ impl Engine {
 
     /// Renames, regroups, annotates or (un)favourites an account.
     pub fn edit(&mut self, query: &str, edit: AccountEdit) -> Result<(), Error> {
-        let index = self.find(query)?;
         self.change(|c| {
+            let index = find_account(&c.accounts, query)?;
             let a = &mut c.accounts[index];
             if let Some(issuer) = edit.issuer {
                 a.issuer = issuer;
@@ -500,6 +510,7 @@ impl Engine {
     /// biometric unlock off (the keystore slot wraps the old master key and is dropped): the
     /// old device key no longer opens the vault, and the user turns it on again.
     pub fn change_password(&mut self, current: &str, new: &str) -> Result<(), Error> {
+        let _lock = self.lock_and_refresh()?;
         let bytes = read_vault(&self.path)?;
         Vault::open(&bytes, current)?;
         let kdf = self.kdf;
@@ -529,6 +540,48 @@ impl Engine {
         }
         Ok(out)
     }
+}
+
+/// The position of the account `query` names: its id, or a unique issuer, name or label.
+fn find_account(accounts: &[Account], query: &str) -> Result<usize, Error> {
+    let query_trimmed = query.trim();
+    if let Some(i) = accounts.iter().position(|a| a.id == query_trimmed) {
+        return Ok(i);
+    }
+    let q = query_trimmed.to_lowercase();
+    let matches: Vec<usize> = accounts
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| {
+            let issuer = a.issuer.as_deref().unwrap_or("").to_lowercase();
+            let name = a.name.to_lowercase();
+            name == q
+                || issuer == q
+                || format!("{issuer}:{name}") == q
+                || a.label().to_lowercase() == q
+        })
+        .map(|(i, _)| i)
+        .collect();
+    match matches.as_slice() {
+        [one] => Ok(*one),
+        [] => Err(Error::NotFound(query.to_owned())),
+        many => Err(Error::Ambiguous {
+            query: query.to_owned(),
+            ids: many
+                .iter()
+                .map(|i| format!("{} = {}", accounts[*i].id, accounts[*i].label()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        }),
+    }
+}
+
+/// A vault file's own checksum: its last 32 bytes (SHA-256 of everything before them).
+fn checksum_of(bytes: &[u8]) -> Option<[u8; 32]> {
+    bytes
+        .len()
+        .checked_sub(32)
+        .and_then(|start| bytes[start..].try_into().ok())
 }
 
 fn read_vault(path: &Path) -> Result<Vec<u8>, Error> {

@@ -47,6 +47,12 @@ pub enum Error {
     NotPush(String),
     #[error("{0} is not a counter-based (HOTP) account")]
     NotHotp(String),
+    #[error(
+        "the vault at {} was changed by another program under a new password; nothing was \
+         saved here: lock the vault and unlock it with the new password",
+        .0.display()
+    )]
+    ChangedElsewhere(PathBuf),
     #[error("cannot {action} {}: {source}", .path.display())]
     Io {
         action: &'static str,
@@ -88,6 +94,7 @@ impl Error {
             Error::Ambiguous { .. } => "account.ambiguous",
             Error::NotPush(_) => "account.not_push",
             Error::NotHotp(_) => "account.not_hotp",
+            Error::ChangedElsewhere(_) => "vault.changed_elsewhere",
             Error::Io { .. } => "io",
         }
     }

@@ -31,7 +31,15 @@ pub enum MigrationError {
     OtherExport { expected: i32, found: i32 },
     #[error("batch {index} of {size} is not a valid position")]
     BadBatch { index: i32, size: i32 },
+    #[error("the export claims {size} QR codes; an export has at most {MAX_BATCH_SIZE}")]
+    TooManyBatches { size: i32 },
 }
+
+/// The most QR codes one export may claim. Google Authenticator puts about ten accounts in
+/// each code, so 100 codes is a thousand accounts; a larger claim can only be crafted, and
+/// [`MigrationSet::missing`] lists every position, so an unbounded size costs memory without
+/// limit (issue 13, item 15: `batch_size` 2^31-1 built two billion entries).
+pub const MAX_BATCH_SIZE: i32 = 100;
 
 /// An entry of an export that could not become an account, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,6 +148,9 @@ impl MigrationBatch {
     fn from_payload(payload: &Payload) -> Result<Self, MigrationError> {
         // Exports made before batching existed leave size and index at 0.
         let batch_size = payload.batch_size.max(1);
+        if batch_size > MAX_BATCH_SIZE {
+            return Err(MigrationError::TooManyBatches { size: batch_size });
+        }
         if payload.batch_index < 0 || payload.batch_index >= batch_size {
             return Err(MigrationError::BadBatch {
                 index: payload.batch_index,
@@ -339,5 +350,38 @@ impl MigrationSet {
         self.batches
             .iter()
             .flat_map(|(i, b)| b.skipped.iter().map(move |s| (*i, s)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, item 15: this one QR code (batch_size 2^31-1) used to make `missing()` build
+    /// about two billion entries and take the app down.
+    #[test]
+    fn item15_crafted_batch_size_is_refused() {
+        let crafted = "otpauth-migration://offline?data=EAEY%2F%2F%2F%2F%2FwcoAQ%3D%3D";
+        assert_eq!(
+            MigrationBatch::from_uri(crafted).err(),
+            Some(MigrationError::TooManyBatches { size: i32::MAX })
+        );
+    }
+
+    #[test]
+    fn the_largest_allowed_export_still_reports_what_is_missing() {
+        let batch = MigrationBatch {
+            accounts: Vec::new(),
+            skipped: Vec::new(),
+            version: 1,
+            batch_size: MAX_BATCH_SIZE,
+            batch_index: MAX_BATCH_SIZE - 1,
+            batch_id: 7,
+        };
+        let (uri, _) = batch.to_uri();
+        let mut set = MigrationSet::new();
+        set.add(MigrationBatch::from_uri(&uri).expect("100 codes are allowed"))
+            .expect("first code");
+        assert_eq!(set.missing().len(), 99);
     }
 }

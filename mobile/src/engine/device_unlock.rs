@@ -16,6 +16,7 @@ impl Engine {
     pub fn unlock_with_device_key(&mut self, alias: &str, key: &[u8]) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         self.vault = Some(Vault::open_with_device_key(&bytes, alias, key)?);
+        self.on_disk.set(super::checksum_of(&bytes));
         self.touch();
         Ok(())
     }
@@ -50,6 +51,7 @@ impl Engine {
         &mut self,
         change: impl FnOnce(&mut Vault) -> Result<(), VaultError>,
     ) -> Result<(), Error> {
+        let _lock = self.lock_and_refresh()?;
         let vault = self.vault.as_mut().ok_or(Error::Locked)?;
         let before = vault.slots_snapshot();
         change(vault)?;

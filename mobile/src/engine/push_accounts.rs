@@ -131,8 +131,8 @@ impl Engine {
 
     /// Marks a push account as needing reactivation with the server's message, and saves.
     pub fn mark_needs_reactivation(&mut self, query: &str, message: &str) -> Result<(), Error> {
-        let index = self.find(query)?;
         self.change(|c| {
+            let index = super::find_account(&c.accounts, query)?;
             let account = &mut c.accounts[index];
             let label = account.label();
             let link = account.push.as_mut().ok_or(Error::NotPush(label))?;

@@ -114,6 +114,33 @@ fn open(key: &[u8], params: &Params, ciphertext: &[u8]) -> Option<Zeroizing<Vec<
     Some(buf)
 }
 
+/// Aegis derives with N = 2^15, r = 8, p = 1: 32 MiB (128 * N * r bytes). A file may ask for
+/// up to 8 times that memory and 4 lanes, no more: a crafted export must not make the device
+/// spend gigabytes or minutes per password slot (issue 13, item 18).
+const MAX_SCRYPT_MEMORY: u64 = 8 * 128 * 8 * (1 << 15);
+const MAX_SCRYPT_P: u32 = 4;
+/// Aegis writes one password slot; a file with more is tried on the first few only, so a
+/// hundred expensive slots cannot multiply the cost of a wrong password.
+const MAX_PASSWORD_SLOTS: usize = 4;
+
+/// The password slots (type 1) that are tried, at most [`MAX_PASSWORD_SLOTS`].
+fn password_slots(slots: &[Slot]) -> Vec<&Slot> {
+    slots
+        .iter()
+        .filter(|s| s.kind == 1)
+        .take(MAX_PASSWORD_SLOTS)
+        .collect()
+}
+
+fn scrypt_params_acceptable(n: u64, r: u32, p: u32) -> bool {
+    let memory = 128u64.saturating_mul(n).saturating_mul(u64::from(r));
+    n.is_power_of_two()
+        && n >= 2
+        && r >= 1
+        && (1..=MAX_SCRYPT_P).contains(&p)
+        && memory <= MAX_SCRYPT_MEMORY
+}
+
 fn scrypt_key(slot: &Slot, password: &str) -> Result<Zeroizing<[u8; 32]>, ImportError> {
     let bad = |what: &str| ImportError::corrupt(FORMAT, format!("password slot: {what}"));
     let n = slot.n.ok_or_else(|| bad("no n"))?;
@@ -121,8 +148,7 @@ fn scrypt_key(slot: &Slot, password: &str) -> Result<Zeroizing<[u8; 32]>, Import
     let p = slot.p.ok_or_else(|| bad("no p"))?;
     let salt = hex::decode(slot.salt.as_deref().ok_or_else(|| bad("no salt"))?)
         .map_err(|_| bad("salt is not hex"))?;
-    // Aegis uses N = 2^15; refuse what would take minutes or gigabytes.
-    if !n.is_power_of_two() || n > 1 << 20 || r > 32 || p > 16 {
+    if !scrypt_params_acceptable(n, r, p) {
         return Err(bad("scrypt parameters out of range"));
     }
     let params = scrypt::Params::new(n.trailing_zeros() as u8, r, p, 32)
@@ -135,7 +161,7 @@ fn scrypt_key(slot: &Slot, password: &str) -> Result<Zeroizing<[u8; 32]>, Import
 
 fn decrypt_db(file: &File, password: Option<&str>) -> Result<Zeroizing<Vec<u8>>, ImportError> {
     let slots = file.header.slots.as_deref().unwrap_or_default();
-    let password_slots: Vec<&Slot> = slots.iter().filter(|s| s.kind == 1).collect();
+    let password_slots = password_slots(slots);
     if password_slots.is_empty() {
         return Err(ImportError::Unsupported(
             "this Aegis vault has no password slot (only a biometric or device key); \
@@ -245,5 +271,43 @@ fn entry_label(value: &Value, position: usize) -> String {
         (Some(i), _) if !i.is_empty() => i.to_owned(),
         (_, Some(n)) if !n.is_empty() => n.to_owned(),
         _ => format!("entry {}", position + 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, item 18: an Aegis file may no longer ask for 4 GiB of scrypt memory
+    /// (N = 2^20, r = 32, the old ceiling) or many lanes; Aegis's own parameters still pass.
+    #[test]
+    fn item18_hostile_aegis_scrypt_parameters_are_refused() {
+        assert!(scrypt_params_acceptable(1 << 15, 8, 1), "Aegis's own");
+        assert!(
+            scrypt_params_acceptable(1 << 18, 8, 4),
+            "8x memory, 4 lanes"
+        );
+        for (n, r, p) in [
+            (1 << 20, 32, 1),
+            (1 << 19, 8, 1),
+            (1 << 15, 8, 16),
+            (1 << 15, 0, 1),
+            (1 << 15, 8, 0),
+            (3, 8, 1),
+            (0, 8, 1),
+            (u64::MAX, u32::MAX, 1),
+        ] {
+            assert!(!scrypt_params_acceptable(n, r, p), "N={n} r={r} p={p}");
+        }
+    }
+
+    #[test]
+    fn item18_only_the_first_password_slots_are_tried() {
+        let slot = serde_json::json!({
+            "type": 1, "key": "00", "n": 32768, "r": 8, "p": 1,
+            "salt": "00", "key_params": {"nonce": "00", "tag": "00"}
+        });
+        let slots: Vec<Slot> = serde_json::from_value(serde_json::json!(vec![slot; 100])).unwrap();
+        assert_eq!(password_slots(&slots).len(), MAX_PASSWORD_SLOTS);
     }
 }

@@ -12,6 +12,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use twofold_core::SecretBytes;
 use zeroize::Zeroizing;
 
@@ -36,17 +37,63 @@ pub(crate) struct Header {
     slots: Vec<Slot>,
 }
 
-/// A key slot: one way to recover the master key.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+/// A key slot: one way to recover the master key. On disk, a JSON object whose `type` names
+/// the kind (`password`, `keystore`).
+#[derive(Clone)]
 pub(crate) enum Slot {
     Password(PasswordSlot),
     /// The master key wrapped by a device key that the app shell keeps in the OS keystore
     /// (Android Keystore, iOS Keychain) behind a biometric prompt: biometric unlock.
     Keystore(KeystoreSlot),
-    /// A slot type written by a newer app; skipped, so its password slot still opens.
-    #[serde(other)]
-    Unknown,
+    /// A slot type written by a newer app: skipped when unlocking, so its password slot still
+    /// opens, and written back byte for byte when this app saves, so the newer app's way in
+    /// is not lost (issue 13, item 20).
+    Unknown(Box<RawValue>),
+}
+
+/// The slots this app knows, as they are tagged on disk.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum KnownSlot<P, K> {
+    Password(P),
+    Keystore(K),
+}
+
+#[derive(Deserialize)]
+struct SlotType<'a> {
+    #[serde(rename = "type", borrow)]
+    kind: std::borrow::Cow<'a, str>,
+}
+
+impl<'de> Deserialize<'de> for Slot {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        let tag: SlotType<'_> = serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        if !matches!(tag.kind.as_ref(), "password" | "keystore") {
+            return Ok(Slot::Unknown(raw));
+        }
+        let known: KnownSlot<PasswordSlot, KeystoreSlot> =
+            serde_json::from_str(raw.get()).map_err(D::Error::custom)?;
+        Ok(match known {
+            KnownSlot::Password(slot) => Slot::Password(slot),
+            KnownSlot::Keystore(slot) => Slot::Keystore(slot),
+        })
+    }
+}
+
+impl Serialize for Slot {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Slot::Password(slot) => {
+                KnownSlot::<_, &KeystoreSlot>::Password(slot).serialize(serializer)
+            }
+            Slot::Keystore(slot) => {
+                KnownSlot::<&PasswordSlot, _>::Keystore(slot).serialize(serializer)
+            }
+            Slot::Unknown(raw) => raw.serialize(serializer),
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -361,15 +408,26 @@ pub(crate) fn seal(
         slots: slots.to_vec(),
     };
     let header_json = serde_json::to_vec(&header).map_err(|_| VaultError::Damaged)?;
+    seal_header(master, &header.nonce, &header_json, plaintext)
+}
+
+/// Seals `plaintext` behind a header already serialised as `header_json`, whose payload
+/// nonce is `payload_nonce`.
+pub(crate) fn seal_header(
+    master: &SecretBytes,
+    payload_nonce: &[u8],
+    header_json: &[u8],
+    plaintext: &[u8],
+) -> Result<Vec<u8>, VaultError> {
     let header_len = u32::try_from(header_json.len()).map_err(|_| VaultError::Damaged)?;
     let mut out = Vec::with_capacity(PREFIX_LEN + header_json.len() + plaintext.len() + 48);
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&FORMAT_VERSION.to_be_bytes());
     out.extend_from_slice(&header_len.to_be_bytes());
-    out.extend_from_slice(&header_json);
+    out.extend_from_slice(header_json);
     let mut payload = Zeroizing::new(plaintext.to_vec());
     aead_key(master.expose())?
-        .seal_in_place_append_tag(nonce(&header.nonce)?, Aad::from(&out[..]), &mut *payload)
+        .seal_in_place_append_tag(nonce(payload_nonce)?, Aad::from(&out[..]), &mut *payload)
         .map_err(|_| VaultError::Random)?;
     out.extend_from_slice(&payload);
     let checksum = digest(&SHA256, &out);

@@ -33,6 +33,37 @@ fn parent(path: &Path) -> &Path {
     }
 }
 
+/// The exclusive write lock of a vault file: an advisory lock (`flock`) on `<vault>.lock`
+/// beside it, held from re-reading the file until the new bytes are renamed into place, so two
+/// programs saving the same vault take turns. The lock file is separate because every save
+/// replaces the vault file itself. Released when dropped (and by the OS if the process dies).
+#[derive(Debug)]
+pub struct WriteLock {
+    /// Holding the open file holds the lock; closing it releases the lock.
+    _file: File,
+}
+
+impl WriteLock {
+    /// Waits for the lock of the vault at `vault`.
+    pub fn take(vault: &Path) -> io::Result<Self> {
+        let name = vault.file_name().ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "the path has no file name")
+        })?;
+        let mut lock_name = name.to_os_string();
+        lock_name.push(".lock");
+        let mut options = OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        let file = options.open(vault.with_file_name(lock_name))?;
+        file.lock()?;
+        Ok(Self { _file: file })
+    }
+}
+
 /// Writes `bytes` to `path` atomically.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_atomic_until(path, bytes, None)

@@ -39,11 +39,13 @@ impl KdfParams {
         }
     }
 
-    /// Most memory a vault may ask for (4 GiB) and most passes: a file asking for more is
-    /// refused instead of exhausting the device.
-    const MAX_M_KIB: u32 = 4 * 1024 * 1024;
-    const MAX_T: u32 = 64;
-    const MAX_P: u32 = 16;
+    /// Most memory a vault or backup may ask for: 16 times what our own vaults use (64 MiB),
+    /// and at most 10 passes and 8 lanes. A file asking for more is refused before anything is
+    /// allocated: a crafted backup must not make the device spend gigabytes or minutes on a
+    /// guess (issue 13, item 18).
+    const MAX_M_KIB: u32 = 16 * 64 * 1024;
+    const MAX_T: u32 = 10;
+    const MAX_P: u32 = 8;
 
     /// Reads `m,t,p` (e.g. `8,1,1`; memory in KiB), the form of `TWOFOLD_KDF`.
     pub fn parse(text: &str) -> Option<Self> {
@@ -122,6 +124,42 @@ mod tests {
         assert_eq!(KdfParams::parse("x,1,1"), None);
         // Argon2 needs at least 8 KiB per lane.
         assert_eq!(KdfParams::parse("1,1,1"), None);
+    }
+
+    /// Issue 13, item 18: a Twofold backup asking for 4 GiB of Argon2 memory (the old ceiling)
+    /// or 64 passes is refused; our own parameters still derive.
+    #[test]
+    fn item18_hostile_backup_kdf_parameters_are_refused() {
+        for hostile in [
+            KdfParams {
+                m_kib: 4 * 1024 * 1024,
+                t: 1,
+                p: 1,
+            },
+            KdfParams {
+                m_kib: 8,
+                t: 64,
+                p: 1,
+            },
+            KdfParams {
+                m_kib: 8,
+                t: 1,
+                p: 16,
+            },
+        ] {
+            assert!(
+                matches!(hostile.check(), Err(VaultError::BadKdfParams(_))),
+                "{hostile:?}"
+            );
+        }
+        assert!(KdfParams::default().check().is_ok());
+        assert!(KdfParams {
+            m_kib: 1024 * 1024,
+            t: 10,
+            p: 8
+        }
+        .check()
+        .is_ok());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 
 pub(crate) use format::{random as random_bytes, DEVICE_KEY_LEN};
 pub use format::{FORMAT_VERSION, MAGIC};
-pub use fs::{write_atomic, write_atomic_until, SaveStep};
+pub use fs::{write_atomic, write_atomic_until, SaveStep, WriteLock};
 pub use kdf::KdfParams;
 
 use crate::account::Account;
@@ -118,6 +118,17 @@ impl Vault {
         let parsed = format::parse(bytes)?;
         let master = parsed.unlock_with_device_key(alias, device_key)?;
         Self::decrypted(&parsed, master)
+    }
+
+    /// Replaces the content and slots with those of `bytes`, a newer save of the same vault
+    /// (by another program), opened with this vault's master key. `Damaged` when that key
+    /// does not open it (the password was changed there: the master key is new).
+    pub(crate) fn reload(&mut self, bytes: &[u8]) -> Result<(), VaultError> {
+        let parsed = format::parse(bytes)?;
+        let plaintext = parsed.decrypt(&self.master)?;
+        self.content = serde_json::from_slice(&plaintext).map_err(|_| VaultError::Damaged)?;
+        self.slots = parsed.slots().to_vec();
+        Ok(())
     }
 
     fn decrypted(parsed: &format::Parsed<'_>, master: SecretBytes) -> Result<Self, VaultError> {
@@ -229,6 +240,36 @@ mod tests {
         let sum = digest(&SHA256, &body);
         body.extend_from_slice(sum.as_ref());
         body
+    }
+
+    /// Issue 13, item 20: a slot written by a newer app (here a made-up `fido2` kind) used to
+    /// come back as `{"type":"unknown"}` when this app saved, locking the newer app out.
+    #[test]
+    fn item20_unknown_slots_are_kept_byte_for_byte() {
+        let vault = Vault::create("pw", fast()).unwrap();
+        let password_slot = serde_json::to_string(&vault.slots[0]).unwrap();
+        let unknown = r#"{"type":"fido2","z":1,"credential":"q83v","a":[1,2,{"b":null}]}"#;
+        let nonce = [7u8; 12];
+        let header = format!(
+            r#"{{"aead":"AES-256-GCM","nonce":"{}","slots":[{password_slot},{unknown}]}}"#,
+            hex::encode(nonce)
+        );
+        let plaintext = serde_json::to_vec(&vault.content).unwrap();
+        let written_by_newer_app =
+            format::seal_header(&vault.master, &nonce, header.as_bytes(), &plaintext).unwrap();
+
+        let opened = Vault::open(&written_by_newer_app, "pw").unwrap();
+        let saved = opened.seal().unwrap();
+        let saved_header = format::parse(&saved).unwrap();
+        assert_eq!(saved_header.slots().len(), 2);
+        assert!(
+            saved
+                .windows(unknown.len())
+                .any(|w| w == unknown.as_bytes()),
+            "the newer app's slot must be written back as it was"
+        );
+        // And it still opens with the password after the round trip.
+        Vault::open(&saved, "pw").unwrap();
     }
 
     #[test]

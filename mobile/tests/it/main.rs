@@ -5,6 +5,7 @@
 
 mod cli;
 mod common;
+mod concurrent;
 mod importers;
 mod interop;
 mod push;
