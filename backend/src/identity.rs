@@ -44,9 +44,8 @@ impl ServerIdentity {
         let sealed = state::get(store.pool(), state::SIGNING_KEY)
             .await?
             .ok_or_else(|| Error::Internal("the server signing key is missing".into()))?;
-        let epoch = state::get(store.pool(), state::EPOCH)
+        let epoch = state::epoch(store.pool())
             .await?
-            .and_then(|e| e.parse::<u64>().ok())
             .ok_or_else(|| Error::Internal("the activation epoch is missing".into()))?;
         let sealed = twofold_core::proto::b64_decode(&sealed)
             .ok_or_else(|| Error::Internal("the server signing key is not base64".into()))?;

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod channel;
 pub mod cli;
 pub mod clock;
 pub mod config;
@@ -16,10 +17,10 @@ pub mod crypto;
 pub mod error;
 pub mod identity;
 pub mod metrics;
-pub mod push;
 pub mod qr;
 pub mod ratelimit;
 pub mod server;
+pub mod signin;
 pub mod state;
 pub mod store;
 

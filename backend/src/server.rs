@@ -9,6 +9,7 @@ use std::sync::Arc;
 use tokio::sync::RwLock;
 
 use crate::auth::admin;
+use crate::channel::connected::ConnectedDevices;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::{write_private_file, MasterKey};
@@ -35,9 +36,8 @@ pub async fn build_state(
     let (master_key, _created) = MasterKey::load_or_create(&config.master_key_path())?;
     let store = Store::connect(&config.database_url()).await?;
     let identity = ServerIdentity::load_or_create(&store, &master_key).await?;
-    let now = i64::try_from(clock.now()).unwrap_or(i64::MAX);
     let admin_token = if admins::count(store.pool()).await? == 0 {
-        let token = admin::create_token(&store, &master_key, now).await?;
+        let token = admin::create_token(&store, &master_key, clock.now()).await?;
         write_private_file(&config.admin_token_path(), &format!("{token}\n")).map_err(|e| {
             Error::Internal(format!(
                 "cannot write {}: {e}",
@@ -62,10 +62,10 @@ pub async fn build_state(
         master_key: Arc::new(master_key),
         identity: Arc::new(RwLock::new(identity)),
         metrics: Arc::new(Metrics::default()),
-        hub: Arc::new(crate::push::hub::Hub::default()),
+        connected: Arc::new(ConnectedDevices::default()),
     };
-    crate::push::events::spawn_listener(state.clone(), state.config.database_url());
-    crate::push::challenges::spawn_sweeper(state.clone());
+    crate::channel::events::spawn_listener(state.clone(), state.config.database_url());
+    crate::signin::push::spawn_sweeper(state.clone());
     Ok((state, FirstStart { admin_token }))
 }
 

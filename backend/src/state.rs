@@ -4,13 +4,13 @@ use std::sync::Arc;
 
 use tokio::sync::RwLock;
 
+use crate::channel::connected::ConnectedDevices;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::crypto::MasterKey;
 use crate::error::Error;
 use crate::identity::ServerIdentity;
 use crate::metrics::Metrics;
-use crate::push::hub::Hub;
 use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
@@ -29,7 +29,7 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub activation_limiter: Arc<RateLimiter>,
     /// Device sockets held by this node.
-    pub hub: Arc<Hub>,
+    pub connected: Arc<ConnectedDevices>,
 }
 
 impl AppState {
@@ -37,9 +37,9 @@ impl AppState {
         self.clock.now()
     }
 
-    /// `now` as the store keeps it.
+    /// `now` for the audit and report tables, whose queries still count in i64.
     pub fn now_i64(&self) -> i64 {
-        i64::try_from(self.clock.now()).unwrap_or(i64::MAX)
+        crate::store::columns::to_db(self.clock.now())
     }
 
     pub async fn epoch(&self) -> u64 {
@@ -55,9 +55,8 @@ impl AppState {
 
     /// Reloads the identity when another node changed the epoch.
     pub async fn refresh_identity(&self) -> Result<(), Error> {
-        let stored =
-            crate::store::state::get(self.store.pool(), crate::store::state::EPOCH).await?;
-        if stored.and_then(|e| e.parse::<u64>().ok()) != Some(self.epoch().await) {
+        let stored = crate::store::state::epoch(self.store.pool()).await?;
+        if stored != Some(self.epoch().await) {
             self.reload_identity().await?;
         }
         Ok(())

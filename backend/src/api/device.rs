@@ -14,7 +14,7 @@ use crate::state::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/device/activate", post(activate))
-        .route("/v1/device/channel", get(crate::push::channel::channel))
+        .route("/v1/device/channel", get(crate::channel::socket::channel))
 }
 
 /// Redeem an activation code with the device's public key.

@@ -7,8 +7,6 @@ pub mod extract;
 pub mod ops;
 pub mod rp;
 
-use std::net::IpAddr;
-
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -65,8 +63,4 @@ async fn count_requests(State(state): State<AppState>, request: Request, next: N
         .metrics
         .http_request(&format!("{method} {route}"), response.status().as_u16());
     response
-}
-
-pub fn ip_text(ip: Option<IpAddr>) -> Option<String> {
-    ip.map(|ip| ip.to_string())
 }

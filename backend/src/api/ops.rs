@@ -60,7 +60,7 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let epoch = state.epoch().await;
     let devices =
-        store::devices::count_active(state.store.pool(), i64::try_from(epoch).unwrap_or(i64::MAX))
+        store::devices::count_active(state.store.pool(), crate::store::columns::to_db(epoch))
             .await
             .unwrap_or(-1);
     let body = state.metrics.render(&[
@@ -72,7 +72,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         (
             "twofold_activation_epoch",
             "The current activation epoch.",
-            i64::try_from(epoch).unwrap_or(-1),
+            crate::store::columns::to_db(epoch),
         ),
     ]);
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body)
@@ -83,7 +83,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     info(title = "Twofold MFA server", description = "Relying-party, device and admin APIs. See docs/PROTOCOL.md."),
     paths(
         crate::api::rp::preauth, crate::api::rp::auth, crate::api::rp::poll, crate::api::rp::cancel,
-        crate::api::device::activate, crate::push::channel::channel,
+        crate::api::device::activate, crate::channel::socket::channel,
         crate::api::admin::list_users, crate::api::admin::add_user, crate::api::admin::import_users,
         crate::api::admin::show_user, crate::api::admin::update_user, crate::api::admin::delete_user,
         crate::api::admin::create_activation, crate::api::admin::list_devices, crate::api::admin::revoke_device,

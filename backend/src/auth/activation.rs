@@ -15,8 +15,8 @@ use crate::crypto::{random_bytes, random_digits, random_id};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::activations::{self as store_activations, Activation};
-use crate::store::credentials::{self, Credential};
-use crate::store::devices::{self, Device};
+use crate::store::credentials::{self, Credential, CredentialKind};
+use crate::store::devices::{self, Device, DeviceState};
 use crate::store::users as store_users;
 use crate::store::{audit as store_audit, users::User};
 
@@ -71,9 +71,8 @@ fn group(code: &str) -> String {
 
 pub async fn create(state: &AppState, user: &User) -> Result<IssuedActivation, Error> {
     let code = random_digits(CODE_DIGITS)?;
-    let now = state.now_i64();
-    let expires_at =
-        now + i64::try_from(state.config.policy.activation_ttl_seconds).unwrap_or(i64::MAX / 2);
+    let now = state.now();
+    let expires_at = now.saturating_add(state.config.policy.activation_ttl_seconds);
     let activation = Activation {
         id: random_id("act")?,
         user_id: user.id.clone(),
@@ -106,7 +105,8 @@ pub async fn create(state: &AppState, user: &User) -> Result<IssuedActivation, E
         server_url: state.public_url.to_string(),
         qr_png_base64: crate::qr::png_base64(&uri)?,
         uri,
-        expires_at,
+        // The wire keeps the admin API's i64 (the admin types take this over).
+        expires_at: crate::store::columns::to_db(expires_at),
     })
 }
 
@@ -117,7 +117,7 @@ pub async fn redeem(
     req: ActivateRequest,
 ) -> Result<ActivateResponse, Error> {
     let client_ip = client.map(|ip| ip.to_string());
-    let result = redeem_inner(state, client, &req).await;
+    let result = redeem_inner(state, client, client_ip.as_deref(), &req).await;
     if let Err(err) = &result {
         let reason = match err {
             Error::ActivationInvalid => "invalid_code",
@@ -149,9 +149,10 @@ pub async fn redeem(
 async fn redeem_inner(
     state: &AppState,
     client: Option<IpAddr>,
+    client_ip: Option<&str>,
     req: &ActivateRequest,
 ) -> Result<ActivateResponse, Error> {
-    let now = state.now_i64();
+    let now = state.now();
     if let Some(ip) = client {
         if !state.activation_limiter.allow(ip, state.now()) {
             return Err(Error::RateLimited);
@@ -217,8 +218,8 @@ async fn redeem_inner(
         name: name.to_owned(),
         platform: platform.to_ascii_lowercase(),
         public_key,
-        epoch: i64::try_from(epoch).unwrap_or(i64::MAX),
-        status: devices::ACTIVE.into(),
+        epoch,
+        status: DeviceState::Active,
         created_at: now,
         last_seen_at: None,
         revoked_at: None,
@@ -230,7 +231,7 @@ async fn redeem_inner(
         user_id: user.id.clone(),
         device_id: Some(device.id.clone()),
         source: "device".into(),
-        kind: "totp".into(),
+        kind: CredentialKind::Totp,
         serial: None,
         sealed_secret: state.master_key.seal(secret.expose(), &credential_id)?,
         algorithm: Algorithm::Sha1.as_str().into(),
@@ -253,13 +254,12 @@ async fn redeem_inner(
     devices::insert(&mut *tx, &device).await?;
     credentials::insert(&mut *tx, &credential).await?;
     store_users::set_needs_registration(&mut *tx, &user.id, false, now).await?;
-    let client_ip = crate::api::ip_text(client);
     let record = audit::record(
         state,
         &Event {
             user: Some(&user),
             device_id: Some(&device.id),
-            client_ip: client_ip.as_deref(),
+            client_ip,
             reason: Some("activated"),
             ..Event::new("activation", "success")
         },

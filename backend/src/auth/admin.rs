@@ -10,7 +10,7 @@ use crate::store::{admins, Store};
 pub async fn create_token(
     store: &Store,
     master: &crate::crypto::MasterKey,
-    now: i64,
+    now: u64,
 ) -> Result<String, Error> {
     let id = random_id("adm")?;
     let secret = random_token()?;

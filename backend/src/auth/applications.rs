@@ -45,7 +45,7 @@ pub async fn create(
         id: random_id("app")?,
         name: name.clone(),
         secret_hash: state.master_key.lookup_hash(&secret),
-        created_at: state.now_i64(),
+        created_at: state.now(),
     };
     store_apps::insert(state.store.pool(), &app).await?;
     tracing::info!(application = %app.name, id = %app.id, "application registered");

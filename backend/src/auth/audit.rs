@@ -43,7 +43,7 @@ pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
     let pick = |enabled: bool, value: Option<&String>| if enabled { value.cloned() } else { None };
     Ok(AuditRecord {
         id: random_id("aud")?,
-        at: state.now_i64(),
+        at: crate::store::columns::to_db(state.now()),
         event: e.event.to_owned(),
         username: user
             .map(|u| u.username.clone())

@@ -5,8 +5,6 @@ pub mod activation;
 pub mod admin;
 pub mod applications;
 pub mod audit;
-pub mod gate;
 pub mod methods;
-pub mod passcode;
 pub mod registration;
 pub mod users;

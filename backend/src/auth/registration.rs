@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::audit::{self, Event as AuditEvent};
+use crate::channel::events::{self, Event};
 use crate::error::Error;
 use crate::identity::new_sealed_key;
-use crate::push::events::{self, Event};
 use crate::state::AppState;
 use crate::store::users::User;
 use crate::store::{audit as store_audit, devices, state as server_state, users as store_users};
@@ -23,7 +23,7 @@ pub struct ResetReport {
 /// Revokes all the user's devices at once and marks the user as needing registration: the
 /// next preauth or auth answers `enroll`.
 pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Error> {
-    let now = state.now_i64();
+    let now = state.now();
     let mut tx = state.store.pool().begin().await?;
     let revoked = devices::revoke_all_for_user(&mut tx, &user.id, now).await?;
     store_users::set_needs_registration(&mut *tx, &user.id, true, now).await?;
@@ -45,7 +45,7 @@ pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Er
         },
     )
     .await?;
-    let cancelled = crate::push::challenges::cancel_pending_for_user(state, &user.id).await?;
+    let cancelled = crate::signin::push::cancel_pending_for_user(state, &user.id).await?;
     Ok(ResetReport {
         username: user.username.clone(),
         revoked_devices: revoked,
@@ -64,13 +64,12 @@ pub struct Reactivation {
 pub async fn reactivate_server(state: &AppState) -> Result<Reactivation, Error> {
     let sealed = new_sealed_key(&state.master_key)?;
     let mut tx = state.store.pool().begin().await?;
-    let current = server_state::get(&mut *tx, server_state::EPOCH)
+    let current = server_state::epoch(&mut *tx)
         .await?
-        .and_then(|e| e.parse::<u64>().ok())
         .ok_or_else(|| Error::Internal("the activation epoch is missing".into()))?;
     let epoch = current + 1;
     server_state::set(&mut *tx, server_state::SIGNING_KEY, &sealed).await?;
-    server_state::set(&mut *tx, server_state::EPOCH, &epoch.to_string()).await?;
+    server_state::set_epoch(&mut *tx, epoch).await?;
     let record = audit::record(
         state,
         &AuditEvent {

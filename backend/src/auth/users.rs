@@ -112,7 +112,7 @@ fn phone(value: Option<String>) -> Result<Option<String>, Error> {
 }
 
 /// Checks a new user's fields and builds the record (nothing is stored).
-pub fn build(new: NewUser, now: i64) -> Result<User, Error> {
+pub fn build(new: NewUser, now: u64) -> Result<User, Error> {
     Ok(User {
         id: random_id("usr")?,
         username: normalize_username(&new.username)?,
@@ -129,7 +129,7 @@ pub fn build(new: NewUser, now: i64) -> Result<User, Error> {
 }
 
 pub async fn create(state: &AppState, new: NewUser) -> Result<User, Error> {
-    let user = build(new, state.now_i64())?;
+    let user = build(new, state.now())?;
     store_users::insert(state.store.pool(), &user).await?;
     tracing::info!(username = %user.username, "user added");
     Ok(user)
@@ -163,7 +163,7 @@ pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Resul
     if let Some(blocked) = patch.blocked {
         user.blocked = blocked;
     }
-    user.updated_at = state.now_i64();
+    user.updated_at = state.now();
     store_users::update(state.store.pool(), &user).await?;
     tracing::info!(username = %user.username, "user updated");
     Ok(user)

@@ -413,7 +413,13 @@ async fn app(client: &AdminClient, command: AppCommand) -> Result<(), String> {
             }
             let rows: Vec<Vec<String>> = apps
                 .iter()
-                .map(|a| vec![a.id.clone(), a.name.clone(), time::format(a.created_at)])
+                .map(|a| {
+                    vec![
+                        a.id.clone(),
+                        a.name.clone(),
+                        time::format(crate::store::columns::to_db(a.created_at)),
+                    ]
+                })
                 .collect();
             table(&["ID", "NAME", "CREATED"], &rows);
             Ok(())

@@ -1,27 +1,21 @@
 //! Activation codes: one pending code per user; only a keyed hash of the code is stored.
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use ::sqlx::{Any, Executor};
 
+use super::columns::sqlx;
+use super::columns::{to_db, NullableTime};
 use crate::error::Error;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Activation {
     pub id: String,
     pub user_id: String,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
-}
-
-fn from_row(row: &AnyRow) -> Result<Activation, Error> {
-    Ok(Activation {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        used_at: row.try_get("used_at")?,
-    })
+    #[sqlx(try_from = "i64")]
+    pub created_at: u64,
+    #[sqlx(try_from = "i64")]
+    pub expires_at: u64,
+    #[sqlx(try_from = "NullableTime")]
+    pub used_at: Option<u64>,
 }
 
 /// Creates the user's activation, voiding any earlier one.
@@ -40,8 +34,8 @@ pub async fn replace(
     .bind(&a.id)
     .bind(&a.user_id)
     .bind(code_hash)
-    .bind(a.created_at)
-    .bind(a.expires_at)
+    .bind(to_db(a.created_at))
+    .bind(to_db(a.expires_at))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -51,27 +45,24 @@ pub async fn by_code_hash<'e>(
     ex: impl Executor<'e, Database = Any>,
     code_hash: &str,
 ) -> Result<Option<Activation>, Error> {
-    sqlx::query(
+    Ok(sqlx::query_as(
         "SELECT id, user_id, created_at, expires_at, used_at FROM activations WHERE code_hash = $1",
     )
     .bind(code_hash)
     .fetch_optional(ex)
-    .await?
-    .as_ref()
-    .map(from_row)
-    .transpose()
+    .await?)
 }
 
 /// Marks the activation used; false when it was used or expired meanwhile.
 pub async fn consume<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
-    now: i64,
+    now: u64,
 ) -> Result<bool, Error> {
     let done = sqlx::query(
         "UPDATE activations SET used_at = $1 WHERE id = $2 AND used_at IS NULL AND expires_at > $1",
     )
-    .bind(now)
+    .bind(to_db(now))
     .bind(id)
     .execute(ex)
     .await?;

@@ -2,18 +2,19 @@
 
 use sqlx::{Any, Executor};
 
+use super::columns::to_db;
 use crate::error::Error;
 
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
     secret_hash: &str,
-    now: i64,
+    now: u64,
 ) -> Result<(), Error> {
     sqlx::query("INSERT INTO admin_credentials (id, secret_hash, created_at) VALUES ($1, $2, $3)")
         .bind(id)
         .bind(secret_hash)
-        .bind(now)
+        .bind(to_db(now))
         .execute(ex)
         .await?;
     Ok(())

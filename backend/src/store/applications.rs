@@ -1,28 +1,23 @@
 //! Relying-party applications and their API credentials (stored as keyed hashes).
 
+use ::sqlx::{Any, Executor};
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
 
+use super::columns::sqlx;
+use super::columns::to_db;
 use super::is_unique_violation;
 use crate::error::Error;
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+// The HTTP derives stay while the admin API returns this row (its wire type replaces them).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct Application {
     pub id: String,
     pub name: String,
     #[serde(skip)]
     pub secret_hash: String,
-    pub created_at: i64,
-}
-
-fn from_row(row: &AnyRow) -> Result<Application, Error> {
-    Ok(Application {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        secret_hash: row.try_get("secret_hash")?,
-        created_at: row.try_get("created_at")?,
-    })
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub created_at: u64,
 }
 
 pub async fn insert<'e>(
@@ -35,7 +30,7 @@ pub async fn insert<'e>(
     .bind(&app.id)
     .bind(&app.name)
     .bind(&app.secret_hash)
-    .bind(app.created_at)
+    .bind(to_db(app.created_at))
     .execute(ex)
     .await
     .map_err(|e| {
@@ -52,22 +47,20 @@ pub async fn by_id<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
 ) -> Result<Option<Application>, Error> {
-    sqlx::query("SELECT id, name, secret_hash, created_at FROM applications WHERE id = $1")
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    Ok(
+        sqlx::query_as("SELECT id, name, secret_hash, created_at FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(ex)
+            .await?,
+    )
 }
 
 pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<Application>, Error> {
-    sqlx::query("SELECT id, name, secret_hash, created_at FROM applications ORDER BY name")
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    Ok(
+        sqlx::query_as("SELECT id, name, secret_hash, created_at FROM applications ORDER BY name")
+            .fetch_all(ex)
+            .await?,
+    )
 }
 
 pub async fn delete<'e>(ex: impl Executor<'e, Database = Any>, id: &str) -> Result<bool, Error> {

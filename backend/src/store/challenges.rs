@@ -1,18 +1,47 @@
 //! Push challenges. The state machine moves only by compare-and-set from `pending`, so of
 //! two answers (two devices, two nodes) exactly one wins.
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use ::sqlx::{Any, Executor};
+use twofold_core::proto::{AuthResult, Reason};
 
+use super::columns::sqlx;
+use super::columns::{from_db, text_enum, to_db, NullableTime};
 use crate::error::Error;
 
-pub const PENDING: &str = "pending";
-pub const APPROVED: &str = "approved";
-pub const DENIED: &str = "denied";
-pub const EXPIRED: &str = "expired";
-pub const CANCELLED: &str = "cancelled";
+/// Where a challenge is in its life. Only `Pending` moves, and only once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChallengeState {
+    Pending,
+    Approved,
+    Denied,
+    Expired,
+    Cancelled,
+}
 
-#[derive(Debug, Clone)]
+text_enum!(ChallengeState, "challenge state", {
+    Pending => "pending",
+    Approved => "approved",
+    Denied => "denied",
+    Expired => "expired",
+    Cancelled => "cancelled",
+});
+
+impl ChallengeState {
+    /// What the relying party hears for a challenge in this state. `reason` is the one
+    /// stored when it was finished; only a denial has more than one (denied, fraud
+    /// reported, wrong number).
+    pub fn outcome(self, reason: Option<Reason>) -> (AuthResult, Reason) {
+        match self {
+            ChallengeState::Pending => (AuthResult::Waiting, Reason::Pending),
+            ChallengeState::Approved => (AuthResult::Allow, Reason::Approved),
+            ChallengeState::Denied => (AuthResult::Deny, reason.unwrap_or(Reason::Denied)),
+            ChallengeState::Expired => (AuthResult::Timeout, Reason::Expired),
+            ChallengeState::Cancelled => (AuthResult::Deny, Reason::Cancelled),
+        }
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ChallengeRow {
     pub id: String,
     pub user_id: String,
@@ -23,35 +52,30 @@ pub struct ChallengeRow {
     pub user_agent: Option<String>,
     /// The number to match, when number matching is on.
     pub number: Option<String>,
-    pub created_at: i64,
-    pub expires_at: i64,
-    pub state: String,
+    #[sqlx(try_from = "i64")]
+    pub created_at: u64,
+    #[sqlx(try_from = "i64")]
+    pub expires_at: u64,
+    #[sqlx(try_from = "String")]
+    pub state: ChallengeState,
+    /// The wire form of the reason it was finished with.
     pub reason: Option<String>,
     pub device_id: Option<String>,
-    pub answered_at: Option<i64>,
+    #[sqlx(try_from = "NullableTime")]
+    pub answered_at: Option<u64>,
+}
+
+impl ChallengeRow {
+    /// See [`ChallengeState::outcome`]. A stored reason this server does not know reads as
+    /// the state's default one.
+    pub fn outcome(&self) -> (AuthResult, Reason) {
+        let reason = self.reason.as_deref().and_then(|r| r.parse().ok());
+        self.state.outcome(reason)
+    }
 }
 
 const COLUMNS: &str = "id, user_id, application_id, application, client_ip, location, user_agent, number, created_at, \
                        expires_at, state, reason, device_id, answered_at";
-
-fn from_row(row: &AnyRow) -> Result<ChallengeRow, Error> {
-    Ok(ChallengeRow {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        application_id: row.try_get("application_id")?,
-        application: row.try_get("application")?,
-        client_ip: row.try_get("client_ip")?,
-        location: row.try_get("location")?,
-        user_agent: row.try_get("user_agent")?,
-        number: row.try_get("number")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        state: row.try_get("state")?,
-        reason: row.try_get("reason")?,
-        device_id: row.try_get("device_id")?,
-        answered_at: row.try_get("answered_at")?,
-    })
-}
 
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -67,12 +91,12 @@ pub async fn insert<'e>(
         .bind(&c.location)
         .bind(&c.user_agent)
         .bind(&c.number)
-        .bind(c.created_at)
-        .bind(c.expires_at)
-        .bind(&c.state)
+        .bind(to_db(c.created_at))
+        .bind(to_db(c.expires_at))
+        .bind(c.state.as_str())
         .bind(&c.reason)
         .bind(&c.device_id)
-        .bind(c.answered_at)
+        .bind(c.answered_at.map(to_db))
         .execute(ex)
         .await?;
     Ok(())
@@ -83,66 +107,60 @@ pub async fn by_id<'e>(
     id: &str,
 ) -> Result<Option<ChallengeRow>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM challenges WHERE id = $1");
-    sqlx::query(&sql)
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(ex).await?)
 }
 
 /// Challenges of a user still waiting for an answer at `now`, oldest first.
 pub async fn pending_for_user<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    now: i64,
+    now: u64,
 ) -> Result<Vec<ChallengeRow>, Error> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM challenges WHERE user_id = $1 AND state = 'pending' AND expires_at > $2 ORDER BY created_at, id"
+        "SELECT {COLUMNS} FROM challenges WHERE user_id = $1 AND state = $2 AND expires_at > $3 ORDER BY created_at, id"
     );
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(user_id)
-        .bind(now)
+        .bind(ChallengeState::Pending.as_str())
+        .bind(to_db(now))
         .fetch_all(ex)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .await?)
 }
 
 /// Pushes sent to a user since `since` (for the per-user cap).
 pub async fn count_since<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    since: i64,
-) -> Result<i64, Error> {
-    Ok(sqlx::query_scalar(
+    since: u64,
+) -> Result<u64, Error> {
+    let count: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM challenges WHERE user_id = $1 AND created_at >= $2",
     )
     .bind(user_id)
-    .bind(since)
+    .bind(to_db(since))
     .fetch_one(ex)
-    .await?)
+    .await?;
+    from_db(count)
 }
 
 /// pending → `state`. False when the challenge was no longer pending.
 pub async fn finish<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
-    state: &str,
-    reason: &str,
+    state: ChallengeState,
+    reason: Reason,
     device_id: Option<&str>,
-    now: i64,
+    now: u64,
 ) -> Result<bool, Error> {
     let done = sqlx::query(
-        "UPDATE challenges SET state = $1, reason = $2, device_id = $3, answered_at = $4 WHERE id = $5 AND state = 'pending'",
+        "UPDATE challenges SET state = $1, reason = $2, device_id = $3, answered_at = $4 WHERE id = $5 AND state = $6",
     )
-    .bind(state)
-    .bind(reason)
+    .bind(state.as_str())
+    .bind(reason.as_str())
     .bind(device_id)
-    .bind(now)
+    .bind(to_db(now))
     .bind(id)
+    .bind(ChallengeState::Pending.as_str())
     .execute(ex)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -151,14 +169,52 @@ pub async fn finish<'e>(
 /// Ids of pending challenges that have expired by `now` (swept to `expired`).
 pub async fn expired_pending<'e>(
     ex: impl Executor<'e, Database = Any>,
-    now: i64,
+    now: u64,
 ) -> Result<Vec<String>, Error> {
     Ok(
-        sqlx::query_scalar(
-            "SELECT id FROM challenges WHERE state = 'pending' AND expires_at <= $1",
-        )
-        .bind(now)
-        .fetch_all(ex)
-        .await?,
+        sqlx::query_scalar("SELECT id FROM challenges WHERE state = $1 AND expires_at <= $2")
+            .bind(ChallengeState::Pending.as_str())
+            .bind(to_db(now))
+            .fetch_all(ex)
+            .await?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_round_trip_through_their_stored_names() {
+        for state in ChallengeState::ALL {
+            assert_eq!(state.as_str().parse::<ChallengeState>().unwrap(), *state);
+        }
+        assert!("PENDING".parse::<ChallengeState>().is_err());
+    }
+
+    #[test]
+    fn each_state_answers_the_relying_party_with_its_outcome() {
+        use ChallengeState::*;
+        assert_eq!(
+            Pending.outcome(None),
+            (AuthResult::Waiting, Reason::Pending)
+        );
+        assert_eq!(
+            Approved.outcome(Some(Reason::Approved)),
+            (AuthResult::Allow, Reason::Approved)
+        );
+        assert_eq!(Denied.outcome(None), (AuthResult::Deny, Reason::Denied));
+        assert_eq!(
+            Denied.outcome(Some(Reason::WrongNumber)),
+            (AuthResult::Deny, Reason::WrongNumber)
+        );
+        assert_eq!(
+            Expired.outcome(Some(Reason::Expired)),
+            (AuthResult::Timeout, Reason::Expired)
+        );
+        assert_eq!(
+            Cancelled.outcome(Some(Reason::Cancelled)),
+            (AuthResult::Deny, Reason::Cancelled)
+        );
+    }
 }

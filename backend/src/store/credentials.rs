@@ -2,22 +2,37 @@
 //! secret column holds ciphertext sealed with the master key; replay state (last step or
 //! counter) moves only forward, by conditional update.
 
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
+use ::sqlx::{Any, Executor};
 
+use super::columns::sqlx;
+use super::columns::{text_enum, to_db};
+use super::devices::DeviceState;
 use crate::error::Error;
 
-#[derive(Debug, Clone)]
+/// How a credential's codes move: with the clock (RFC 6238) or with a counter (RFC 4226).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CredentialKind {
+    Totp,
+    Hotp,
+}
+
+text_enum!(CredentialKind, "credential kind", {
+    Totp => "totp",
+    Hotp => "hotp",
+});
+
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Credential {
     pub id: String,
     pub user_id: String,
     pub device_id: Option<String>,
     /// "device" (activated app) or "token" (hardware token).
     pub source: String,
-    /// "totp" or "hotp".
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: CredentialKind,
     pub serial: Option<String>,
     /// Sealed with the master key; the credential id is the associated data.
+    #[sqlx(rename = "secret")]
     pub sealed_secret: Vec<u8>,
     pub algorithm: String,
     pub digits: i64,
@@ -28,30 +43,12 @@ pub struct Credential {
     pub last_step: i64,
     /// TOTP: learned clock drift of the generator, in steps.
     pub drift: i64,
-    pub created_at: i64,
+    #[sqlx(try_from = "i64")]
+    pub created_at: u64,
 }
 
 const COLUMNS: &str =
     "c.id, c.user_id, c.device_id, c.source, c.kind, c.serial, c.secret, c.algorithm, c.digits, c.period, c.counter, c.last_step, c.drift, c.created_at";
-
-fn from_row(row: &AnyRow) -> Result<Credential, Error> {
-    Ok(Credential {
-        id: row.try_get("id")?,
-        user_id: row.try_get("user_id")?,
-        device_id: row.try_get("device_id")?,
-        source: row.try_get("source")?,
-        kind: row.try_get("kind")?,
-        serial: row.try_get("serial")?,
-        sealed_secret: row.try_get("secret")?,
-        algorithm: row.try_get("algorithm")?,
-        digits: row.try_get("digits")?,
-        period: row.try_get("period")?,
-        counter: row.try_get("counter")?,
-        last_step: row.try_get("last_step")?,
-        drift: row.try_get("drift")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
@@ -65,7 +62,7 @@ pub async fn insert<'e>(
     .bind(&c.user_id)
     .bind(&c.device_id)
     .bind(&c.source)
-    .bind(&c.kind)
+    .bind(c.kind.as_str())
     .bind(&c.serial)
     .bind(&c.sealed_secret)
     .bind(&c.algorithm)
@@ -74,7 +71,7 @@ pub async fn insert<'e>(
     .bind(c.counter)
     .bind(c.last_step)
     .bind(c.drift)
-    .bind(c.created_at)
+    .bind(to_db(c.created_at))
     .execute(ex)
     .await?;
     Ok(())
@@ -85,21 +82,19 @@ pub async fn insert<'e>(
 pub async fn usable_for_user<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
-    epoch: i64,
+    epoch: u64,
 ) -> Result<Vec<Credential>, Error> {
     let sql = format!(
         "SELECT {COLUMNS} FROM credentials c LEFT JOIN devices d ON d.id = c.device_id \
-         WHERE c.user_id = $1 AND (c.device_id IS NULL OR (d.status = 'active' AND d.epoch = $2)) \
+         WHERE c.user_id = $1 AND (c.device_id IS NULL OR (d.status = $2 AND d.epoch = $3)) \
          ORDER BY c.created_at, c.id"
     );
-    sqlx::query(&sql)
+    Ok(sqlx::query_as(&sql)
         .bind(user_id)
-        .bind(epoch)
+        .bind(DeviceState::Active.as_str())
+        .bind(to_db(epoch))
         .fetch_all(ex)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+        .await?)
 }
 
 /// Records an accepted TOTP step. False when that step (or a later one) was already
@@ -107,14 +102,14 @@ pub async fn usable_for_user<'e>(
 pub async fn accept_step<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
-    step: i64,
+    step: u64,
     drift: i64,
 ) -> Result<bool, Error> {
     // RFC 6238 §5.2: the conditional update is what makes "one-time" hold under concurrency.
     let done = sqlx::query(
         "UPDATE credentials SET last_step = $1, drift = $2 WHERE id = $3 AND last_step < $1",
     )
-    .bind(step)
+    .bind(to_db(step))
     .bind(drift)
     .bind(id)
     .execute(ex)
@@ -127,10 +122,10 @@ pub async fn accept_counter<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
     expected: i64,
-    next: i64,
+    next: u64,
 ) -> Result<bool, Error> {
     let done = sqlx::query("UPDATE credentials SET counter = $1 WHERE id = $2 AND counter = $3")
-        .bind(next)
+        .bind(to_db(next))
         .bind(id)
         .bind(expected)
         .execute(ex)

@@ -1,7 +1,8 @@
 //! Consecutive-failure counters per user and factor, shared by every node.
 
-use sqlx::{Any, Executor, Row};
+use sqlx::{Any, Executor};
 
+use super::columns::{from_db, to_db};
 use crate::error::Error;
 
 /// The lock end (unix seconds) when the factor is locked at `now`.
@@ -9,15 +10,15 @@ pub async fn locked_until<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
     factor: &str,
-    now: i64,
-) -> Result<Option<i64>, Error> {
-    let row = sqlx::query("SELECT locked_until FROM lockouts WHERE user_id = $1 AND factor = $2")
-        .bind(user_id)
-        .bind(factor)
-        .fetch_optional(ex)
-        .await?;
-    let until: Option<i64> = row.map(|r| r.try_get("locked_until")).transpose()?;
-    Ok(until.filter(|until| *until > now))
+    now: u64,
+) -> Result<Option<u64>, Error> {
+    let until: Option<i64> =
+        sqlx::query_scalar("SELECT locked_until FROM lockouts WHERE user_id = $1 AND factor = $2")
+            .bind(user_id)
+            .bind(factor)
+            .fetch_optional(ex)
+            .await?;
+    Ok(until.map(from_db).transpose()?.filter(|until| *until > now))
 }
 
 /// Counts one failure; the `threshold`-th consecutive one locks the factor until
@@ -26,9 +27,9 @@ pub async fn record_failure<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
     factor: &str,
-    threshold: i64,
-    now: i64,
-    cooldown: i64,
+    threshold: u32,
+    now: u64,
+    cooldown: u64,
 ) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO lockouts (user_id, factor, failures, locked_until) \
@@ -44,9 +45,9 @@ pub async fn record_failure<'e>(
     )
     .bind(user_id)
     .bind(factor)
-    .bind(threshold)
-    .bind(now + cooldown)
-    .bind(now)
+    .bind(i64::from(threshold))
+    .bind(to_db(now.saturating_add(cooldown)))
+    .bind(to_db(now))
     .execute(ex)
     .await?;
     Ok(())

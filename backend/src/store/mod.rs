@@ -8,9 +8,11 @@ pub mod admins;
 pub mod applications;
 pub mod audit;
 pub mod challenges;
+pub mod columns;
 pub mod credentials;
 pub mod devices;
 pub mod lockouts;
+pub mod notify;
 pub mod reports;
 pub mod state;
 pub mod users;
@@ -23,8 +25,9 @@ use sqlx::{AnyPool, Executor};
 
 use crate::error::Error;
 
+/// Which database the pool speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
+pub enum Backend {
     Sqlite,
     Postgres,
 }
@@ -32,7 +35,7 @@ pub enum Engine {
 #[derive(Clone)]
 pub struct Store {
     pool: AnyPool,
-    engine: Engine,
+    backend: Backend,
 }
 
 /// (version, description, SQL) per engine, applied in order.
@@ -69,15 +72,15 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Self, Error> {
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
-        let engine = if url.starts_with("sqlite:") {
-            Engine::Sqlite
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
         } else {
-            Engine::Postgres
+            Backend::Postgres
         };
         let options = AnyPoolOptions::new()
-            .max_connections(if engine == Engine::Sqlite { 8 } else { 16 })
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10));
-        let options = if engine == Engine::Sqlite {
+        let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers work while one writer commits; the busy timeout makes
@@ -96,7 +99,7 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        let store = Self { pool, engine };
+        let store = Self { pool, backend };
         store.migrate().await?;
         Ok(store)
     }
@@ -105,20 +108,20 @@ impl Store {
         &self.pool
     }
 
-    pub fn engine(&self) -> Engine {
-        self.engine
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     async fn migrate(&self) -> Result<(), Error> {
         let mut conn = self.pool.acquire().await?;
-        if self.engine == Engine::Postgres {
+        if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_lock($1)")
                 .bind(MIGRATION_LOCK)
                 .execute(&mut *conn)
                 .await?;
         }
         let result = self.apply_migrations(&mut conn).await;
-        if self.engine == Engine::Postgres {
+        if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_unlock($1)")
                 .bind(MIGRATION_LOCK)
                 .execute(&mut *conn)
@@ -132,9 +135,9 @@ impl Store {
             "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, description TEXT NOT NULL)",
         )
         .await?;
-        let migrations = match self.engine {
-            Engine::Sqlite => SQLITE_MIGRATIONS,
-            Engine::Postgres => POSTGRES_MIGRATIONS,
+        let migrations = match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATIONS,
+            Backend::Postgres => POSTGRES_MIGRATIONS,
         };
         for (version, description, sql) in migrations {
             let applied: Option<i64> =
@@ -170,9 +173,4 @@ pub async fn ping(store: &Store) -> Result<(), Error> {
 /// True when `err` is a unique-constraint violation (a duplicate name).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
-}
-
-/// Flags are stored as 0/1 integers on both engines.
-pub(crate) fn flag(value: bool) -> i64 {
-    i64::from(value)
 }

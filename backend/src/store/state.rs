@@ -49,3 +49,12 @@ pub async fn set<'e>(
         .await?;
     Ok(())
 }
+
+/// The activation epoch; `None` before the first start created it.
+pub async fn epoch<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Option<u64>, Error> {
+    Ok(get(ex, EPOCH).await?.and_then(|e| e.parse::<u64>().ok()))
+}
+
+pub async fn set_epoch<'e>(ex: impl Executor<'e, Database = Any>, epoch: u64) -> Result<(), Error> {
+    set(ex, EPOCH, &epoch.to_string()).await
+}

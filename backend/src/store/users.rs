@@ -1,10 +1,11 @@
 //! Users: who may sign in, and their MFA state.
 
+use ::sqlx::{Any, Executor};
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::{Any, Executor, Row};
 
-use super::{flag, is_unique_violation};
+use super::columns::sqlx;
+use super::columns::{flag, text_enum, to_db, Flag};
+use super::is_unique_violation;
 use crate::error::Error;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -18,26 +19,21 @@ pub enum MfaState {
     Enforced,
 }
 
-impl MfaState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MfaState::Disabled => "disabled",
-            MfaState::Enabled => "enabled",
-            MfaState::Enforced => "enforced",
-        }
-    }
+text_enum!(MfaState, "MFA state", {
+    Disabled => "disabled",
+    Enabled => "enabled",
+    Enforced => "enforced",
+});
 
+impl MfaState {
+    /// `None` for a text that names no state.
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "disabled" => Some(MfaState::Disabled),
-            "enabled" => Some(MfaState::Enabled),
-            "enforced" => Some(MfaState::Enforced),
-            _ => None,
-        }
+        text.parse().ok()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+// The HTTP derives stay while the admin API returns this row (its wire type replaces them).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, sqlx::FromRow)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -45,35 +41,25 @@ pub struct User {
     pub last_name: Option<String>,
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[sqlx(try_from = "String")]
     pub mfa_state: MfaState,
     /// Reset by an admin: the next sign-in answers `enroll` until a device activates.
+    #[sqlx(try_from = "Flag")]
     pub needs_registration: bool,
     /// Blocked (for instance after a fraud report): every sign-in is denied.
+    #[sqlx(try_from = "Flag")]
     pub blocked: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
+    // Documented as before (int64) while the admin API returns this row.
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub created_at: u64,
+    #[sqlx(try_from = "i64")]
+    #[schema(value_type = i64)]
+    pub updated_at: u64,
 }
 
 const COLUMNS: &str =
     "id, username, first_name, last_name, email, phone, mfa_state, needs_registration, blocked, created_at, updated_at";
-
-fn from_row(row: &AnyRow) -> Result<User, Error> {
-    let state: String = row.try_get("mfa_state")?;
-    Ok(User {
-        id: row.try_get("id")?,
-        username: row.try_get("username")?,
-        first_name: row.try_get("first_name")?,
-        last_name: row.try_get("last_name")?,
-        email: row.try_get("email")?,
-        phone: row.try_get("phone")?,
-        mfa_state: MfaState::parse(&state)
-            .ok_or_else(|| Error::Internal(format!("bad mfa_state {state:?}")))?,
-        needs_registration: row.try_get::<i64, _>("needs_registration")? != 0,
-        blocked: row.try_get::<i64, _>("blocked")? != 0,
-        created_at: row.try_get("created_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> Result<(), Error> {
     let sql = format!(
@@ -89,8 +75,8 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> R
         .bind(user.mfa_state.as_str())
         .bind(flag(user.needs_registration))
         .bind(flag(user.blocked))
-        .bind(user.created_at)
-        .bind(user.updated_at)
+        .bind(to_db(user.created_at))
+        .bind(to_db(user.updated_at))
         .execute(ex)
         .await
         .map_err(|e| {
@@ -108,8 +94,10 @@ pub async fn by_name<'e>(
     username: &str,
 ) -> Result<Option<User>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE username = $1");
-    let row = sqlx::query(&sql).bind(username).fetch_optional(ex).await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(sqlx::query_as(&sql)
+        .bind(username)
+        .fetch_optional(ex)
+        .await?)
 }
 
 pub async fn by_id<'e>(
@@ -117,18 +105,12 @@ pub async fn by_id<'e>(
     id: &str,
 ) -> Result<Option<User>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
-    let row = sqlx::query(&sql).bind(id).fetch_optional(ex).await?;
-    row.as_ref().map(from_row).transpose()
+    Ok(sqlx::query_as(&sql).bind(id).fetch_optional(ex).await?)
 }
 
 pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<User>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM users ORDER BY username");
-    sqlx::query(&sql)
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    Ok(sqlx::query_as(&sql).fetch_all(ex).await?)
 }
 
 /// Writes every field of `user` (looked up by id).
@@ -144,7 +126,7 @@ pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> R
     .bind(user.mfa_state.as_str())
     .bind(flag(user.needs_registration))
     .bind(flag(user.blocked))
-    .bind(user.updated_at)
+    .bind(to_db(user.updated_at))
     .bind(&user.id)
     .execute(ex)
     .await?;
@@ -155,11 +137,11 @@ pub async fn set_needs_registration<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
     needs: bool,
-    now: i64,
+    now: u64,
 ) -> Result<(), Error> {
     sqlx::query("UPDATE users SET needs_registration = $1, updated_at = $2 WHERE id = $3")
         .bind(flag(needs))
-        .bind(now)
+        .bind(to_db(now))
         .bind(user_id)
         .execute(ex)
         .await?;

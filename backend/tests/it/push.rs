@@ -419,7 +419,7 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
             user_id: user.id.clone(),
             device_id: None,
             source: "token".into(),
-            kind: "totp".into(),
+            kind: twofold_server::store::credentials::CredentialKind::Totp,
             serial: Some("TOKEN-1".into()),
             sealed_secret: s
                 .server

@@ -127,6 +127,59 @@ pub enum AuthResult {
     Timeout,
 }
 
+impl AuthResult {
+    pub const ALL: &'static [AuthResult] = &[
+        AuthResult::Allow,
+        AuthResult::Deny,
+        AuthResult::Enroll,
+        AuthResult::Waiting,
+        AuthResult::Timeout,
+    ];
+
+    /// The wire form (what serde writes), also used in audit records and metrics.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthResult::Allow => "allow",
+            AuthResult::Deny => "deny",
+            AuthResult::Enroll => "enroll",
+            AuthResult::Waiting => "waiting",
+            AuthResult::Timeout => "timeout",
+        }
+    }
+}
+
+impl std::str::FromStr for AuthResult {
+    type Err = UnknownWireValue;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        from_wire(Self::ALL, Self::as_str, "result", text)
+    }
+}
+
+/// A text that is not the wire form of any value of the named kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a known {kind}")]
+pub struct UnknownWireValue {
+    pub kind: &'static str,
+    pub value: String,
+}
+
+/// The value among `all` whose wire form is `text`.
+fn from_wire<T: Copy>(
+    all: &[T],
+    as_str: fn(T) -> &'static str,
+    kind: &'static str,
+    text: &str,
+) -> Result<T, UnknownWireValue> {
+    all.iter()
+        .copied()
+        .find(|v| as_str(*v) == text)
+        .ok_or_else(|| UnknownWireValue {
+            kind,
+            value: text.to_owned(),
+        })
+}
+
 /// Why: a stable code a relying party can act on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -175,6 +228,31 @@ pub enum Reason {
 }
 
 impl Reason {
+    pub const ALL: &'static [Reason] = &[
+        Reason::Verified,
+        Reason::MethodsAvailable,
+        Reason::MfaDisabled,
+        Reason::NoMethodAllowed,
+        Reason::NoMethodDenied,
+        Reason::NoMethod,
+        Reason::UserBlocked,
+        Reason::InvalidCode,
+        Reason::CodeReplayed,
+        Reason::LockedOut,
+        Reason::MissingPasscode,
+        Reason::Approved,
+        Reason::Denied,
+        Reason::FraudReported,
+        Reason::WrongNumber,
+        Reason::Expired,
+        Reason::Cancelled,
+        Reason::PushLimit,
+        Reason::Pending,
+        Reason::NotActivated,
+        Reason::MethodDisabled,
+    ];
+
+    /// The wire form (what serde writes), also stored with finished push challenges.
     pub fn as_str(self) -> &'static str {
         match self {
             Reason::Verified => "verified",
@@ -231,6 +309,14 @@ impl Reason {
     }
 }
 
+impl std::str::FromStr for Reason {
+    type Err = UnknownWireValue;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        from_wire(Self::ALL, Self::as_str, "reason", text)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -273,6 +359,22 @@ mod tests {
             let json = serde_json::to_string(&reason).unwrap();
             assert_eq!(json, format!("\"{}\"", reason.as_str()));
         }
+    }
+
+    #[test]
+    fn reasons_and_results_parse_from_their_wire_form_and_print_it() {
+        for reason in Reason::ALL {
+            let json = serde_json::to_string(reason).unwrap();
+            assert_eq!(json, format!("\"{}\"", reason.as_str()));
+            assert_eq!(reason.as_str().parse::<Reason>(), Ok(*reason));
+        }
+        for result in AuthResult::ALL {
+            let json = serde_json::to_string(result).unwrap();
+            assert_eq!(json, format!("\"{}\"", result.as_str()));
+            assert_eq!(result.as_str().parse::<AuthResult>(), Ok(*result));
+        }
+        assert!("Approved".parse::<Reason>().is_err());
+        assert!("maybe".parse::<AuthResult>().is_err());
     }
 
     #[test]

@@ -45,7 +45,7 @@ pub async fn revoke_device(
         .ok_or_else(|| Error::DeviceNotFound(id.clone()))?;
     let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
     let mut tx = state.store.pool().begin().await?;
-    if devices::revoke(&mut *tx, &id, state.now_i64()).await? {
+    if devices::revoke(&mut *tx, &id, state.now()).await? {
         let record = audit::record(
             &state,
             &Event {

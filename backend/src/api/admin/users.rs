@@ -12,6 +12,7 @@ use crate::auth::activation::{self, IssuedActivation};
 use crate::auth::users::{self, ImportReport, NewUser, UserPatch};
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
+use crate::store::columns::to_db;
 use crate::store::devices::{self, Device};
 use crate::store::users::{self as store_users, User};
 
@@ -61,11 +62,11 @@ impl From<Device> for DeviceView {
             id: d.id,
             name: d.name,
             platform: d.platform,
-            epoch: d.epoch,
-            status: d.status,
-            created_at: d.created_at,
-            last_seen_at: d.last_seen_at,
-            revoked_at: d.revoked_at,
+            epoch: to_db(d.epoch),
+            status: d.status.as_str().into(),
+            created_at: to_db(d.created_at),
+            last_seen_at: d.last_seen_at.map(to_db),
+            revoked_at: d.revoked_at.map(to_db),
         }
     }
 }

@@ -1,22 +1,22 @@
-//! The push challenge: created for a relying party, signed and delivered to the user's
-//! devices, answered once (compare-and-set), audited once, waited on by the relying party.
+//! Sign-in by push: the challenge's state machine. A challenge is created for a relying
+//! party, delivered to the user's devices (by the device channel, through an event), answered
+//! once (compare-and-set from pending), audited once, and waited on by the relying party.
+//! Every move out of `pending` goes through [`finalize`].
 
 use std::time::Duration;
 
-use twofold_core::proto::channel::{AnswerOutcome, Challenge, Decision, ServerMessage};
-use twofold_core::proto::{
-    b64_decode, b64_encode, AuthContext, AuthResponse, AuthResult, Factor, Reason,
-};
+use twofold_core::proto::channel::{AnswerOutcome, Decision};
+use twofold_core::proto::{b64_decode, AuthContext, AuthResponse, AuthResult, Factor, Reason};
 
-use super::events::{self, Event};
+use super::outcome;
 use crate::auth::audit::{self, Event as AuditEvent};
-use crate::auth::passcode::{audit_record, result_str};
+use crate::channel::events::{self, Event};
 use crate::config::NumberMatching;
 use crate::crypto::{random_digits, random_id};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::applications::Application;
-use crate::store::challenges::{self, ChallengeRow};
+use crate::store::challenges::{self, ChallengeRow, ChallengeState};
 use crate::store::devices::Device;
 use crate::store::users::User;
 use crate::store::{audit as store_audit, users as store_users};
@@ -33,7 +33,7 @@ pub async fn start(
     context: &AuthContext,
     asynchronous: bool,
 ) -> Result<AuthResponse, Error> {
-    let now = state.now_i64();
+    let now = state.now();
     let push = &state.config.push;
     let number_required = push.number_matching == NumberMatching::Always;
     if number_required && !asynchronous {
@@ -43,16 +43,16 @@ pub async fn start(
              and poll GET /v1/auth/{txid}",
         ));
     }
-    if challenges::count_since(state.store.pool(), &user.id, now - 60).await?
-        >= i64::from(push.max_per_minute)
+    if challenges::count_since(state.store.pool(), &user.id, now.saturating_sub(60)).await?
+        >= u64::from(push.max_per_minute)
     {
-        return crate::auth::passcode::finish(
+        return outcome::finish(
             state,
             user,
             context,
+            Factor::Push,
             AuthResult::Deny,
             Reason::PushLimit,
-            Some(Factor::Push),
         )
         .await;
     }
@@ -73,8 +73,8 @@ pub async fn start(
             None
         },
         created_at: now,
-        expires_at: now + i64::try_from(push.challenge_ttl_seconds).unwrap_or(60),
-        state: challenges::PENDING.into(),
+        expires_at: now.saturating_add(push.challenge_ttl_seconds),
+        state: ChallengeState::Pending,
         reason: None,
         device_id: None,
         answered_at: None,
@@ -88,8 +88,7 @@ pub async fn start(
         response.number = row.number.clone();
         return Ok(response);
     }
-    let deadline = u64::try_from(row.expires_at).unwrap_or(0);
-    let row = wait(state, &row.id, deadline).await?;
+    let row = wait(state, &row.id, row.expires_at).await?;
     Ok(response_for(&row))
 }
 
@@ -102,7 +101,7 @@ pub async fn poll(
 ) -> Result<AuthResponse, Error> {
     let row = own_challenge(state, app, txid).await?;
     let deadline = state.now() + wait_seconds.min(MAX_POLL_WAIT);
-    let row = if row.state == challenges::PENDING {
+    let row = if row.state == ChallengeState::Pending {
         wait(state, &row.id, deadline).await?
     } else {
         row
@@ -117,11 +116,22 @@ pub async fn cancel(
     txid: &str,
 ) -> Result<AuthResponse, Error> {
     let row = own_challenge(state, app, txid).await?;
-    finalize(state, &row, challenges::CANCELLED, Reason::Cancelled, None).await?;
-    let row = challenges::by_id(state.store.pool(), &row.id)
-        .await?
-        .ok_or(Error::ChallengeNotFound)?;
+    finalize(
+        state,
+        &row,
+        ChallengeState::Cancelled,
+        Reason::Cancelled,
+        None,
+    )
+    .await?;
+    let row = reload(state, &row.id).await?;
     Ok(response_for(&row))
+}
+
+async fn reload(state: &AppState, id: &str) -> Result<ChallengeRow, Error> {
+    challenges::by_id(state.store.pool(), id)
+        .await?
+        .ok_or(Error::ChallengeNotFound)
 }
 
 async fn own_challenge(
@@ -129,9 +139,7 @@ async fn own_challenge(
     app: &Application,
     txid: &str,
 ) -> Result<ChallengeRow, Error> {
-    let row = challenges::by_id(state.store.pool(), txid)
-        .await?
-        .ok_or(Error::ChallengeNotFound)?;
+    let row = reload(state, txid).await?;
     // A relying party sees only its own transactions.
     if row.application_id != app.id {
         return Err(Error::ChallengeNotFound);
@@ -142,13 +150,10 @@ async fn own_challenge(
 /// Waits until the challenge is no longer pending or `deadline` (unix seconds) passes; at
 /// the challenge's own expiry it is marked expired.
 async fn wait(state: &AppState, id: &str, deadline: u64) -> Result<ChallengeRow, Error> {
-    let mut finished = state.hub.subscribe_finished();
+    let mut finished = state.connected.subscribe_finished();
     loop {
-        let row = challenges::by_id(state.store.pool(), id)
-            .await?
-            .ok_or(Error::ChallengeNotFound)?;
-        let row = expire_if_due(state, row).await?;
-        if row.state != challenges::PENDING || state.now() >= deadline {
+        let row = expire_if_due(state, reload(state, id).await?).await?;
+        if row.state != ChallengeState::Pending || state.now() >= deadline {
             return Ok(row);
         }
         // Woken by this node's broadcast; the timer is the fallback for events missed
@@ -168,11 +173,9 @@ async fn wait(state: &AppState, id: &str, deadline: u64) -> Result<ChallengeRow,
 }
 
 async fn expire_if_due(state: &AppState, row: ChallengeRow) -> Result<ChallengeRow, Error> {
-    if row.state == challenges::PENDING && row.expires_at <= state.now_i64() {
-        finalize(state, &row, challenges::EXPIRED, Reason::Expired, None).await?;
-        return challenges::by_id(state.store.pool(), &row.id)
-            .await?
-            .ok_or(Error::ChallengeNotFound);
+    if row.state == ChallengeState::Pending && row.expires_at <= state.now() {
+        finalize(state, &row, ChallengeState::Expired, Reason::Expired, None).await?;
+        return reload(state, &row.id).await;
     }
     Ok(row)
 }
@@ -184,8 +187,7 @@ pub fn spawn_sweeper(state: AppState) {
         let mut interval = tokio::time::interval(Duration::from_secs(1));
         loop {
             interval.tick().await;
-            let Ok(ids) = challenges::expired_pending(state.store.pool(), state.now_i64()).await
-            else {
+            let Ok(ids) = challenges::expired_pending(state.store.pool(), state.now()).await else {
                 continue;
             };
             for id in ids {
@@ -200,22 +202,11 @@ pub fn spawn_sweeper(state: AppState) {
 }
 
 fn response_for(row: &ChallengeRow) -> AuthResponse {
-    let reason = row.reason.as_deref().and_then(parse_reason);
-    let (result, reason) = match row.state.as_str() {
-        challenges::APPROVED => (AuthResult::Allow, Reason::Approved),
-        challenges::DENIED => (AuthResult::Deny, reason.unwrap_or(Reason::Denied)),
-        challenges::EXPIRED => (AuthResult::Timeout, Reason::Expired),
-        challenges::CANCELLED => (AuthResult::Deny, Reason::Cancelled),
-        _ => (AuthResult::Waiting, Reason::Pending),
-    };
+    let (result, reason) = row.outcome();
     let mut response = AuthResponse::new(result, reason);
     response.txid = Some(row.id.clone());
     response.number = row.number.clone();
     response
-}
-
-fn parse_reason(text: &str) -> Option<Reason> {
-    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
 /// pending → `new_state` with its audit record, in one transaction; then tells every node.
@@ -223,30 +214,16 @@ fn parse_reason(text: &str) -> Option<Reason> {
 async fn finalize(
     state: &AppState,
     row: &ChallengeRow,
-    new_state: &str,
+    new_state: ChallengeState,
     reason: Reason,
     device_id: Option<&str>,
 ) -> Result<bool, Error> {
     let user = store_users::by_id(state.store.pool(), &row.user_id).await?;
     let mut tx = state.store.pool().begin().await?;
-    if !challenges::finish(
-        &mut *tx,
-        &row.id,
-        new_state,
-        reason.as_str(),
-        device_id,
-        state.now_i64(),
-    )
-    .await?
-    {
+    if !challenges::finish(&mut *tx, &row.id, new_state, reason, device_id, state.now()).await? {
         return Ok(false);
     }
-    let result = response_for(&ChallengeRow {
-        state: new_state.into(),
-        reason: Some(reason.as_str().into()),
-        ..row.clone()
-    })
-    .result;
+    let (result, _) = new_state.outcome(Some(reason));
     let context = AuthContext {
         application: Some(row.application.clone()),
         client_ip: Some(row.client_ip.clone()).filter(|ip| !ip.is_empty()),
@@ -254,7 +231,7 @@ async fn finalize(
         user_agent: None,
     };
     if let Some(user) = &user {
-        let record = audit_record(
+        let record = outcome::audit_record(
             state,
             user,
             &context,
@@ -269,21 +246,21 @@ async fn finalize(
         }
     }
     tx.commit().await?;
-    state
-        .metrics
-        .authentication(Factor::Push.as_str(), result_str(result), reason.as_str());
+    outcome::count(state, Factor::Push, result, reason);
     events::publish(
         state,
         Event::Finished {
             id: row.id.clone(),
             user_id: row.user_id.clone(),
-            reason: reason.as_str().into(),
+            reason,
         },
     )
     .await?;
     Ok(true)
 }
 
+/// The user denied and reported the request: an alert record, the user blocked when
+/// configured, and the alert webhook called (in the background).
 async fn report_fraud(
     state: &AppState,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -295,7 +272,7 @@ async fn report_fraud(
     if block {
         let blocked = User {
             blocked: true,
-            updated_at: state.now_i64(),
+            updated_at: state.now(),
             ..user.clone()
         };
         store_users::update(&mut **tx, &blocked).await?;
@@ -345,35 +322,6 @@ async fn report_fraud(
     Ok(())
 }
 
-/// The challenge as `device_id` receives it, signed by the server.
-pub async fn signed_message(
-    state: &AppState,
-    row: &ChallengeRow,
-    device_id: &str,
-) -> Result<ServerMessage, Error> {
-    let user = store_users::by_id(state.store.pool(), &row.user_id)
-        .await?
-        .ok_or(Error::ChallengeNotFound)?;
-    let identity = state.identity.read().await;
-    let challenge = Challenge {
-        id: row.id.clone(),
-        device_id: device_id.to_owned(),
-        epoch: identity.epoch,
-        username: user.username,
-        application: row.application.clone(),
-        client_ip: row.client_ip.clone(),
-        location: row.location.clone(),
-        created_at: u64::try_from(row.created_at).unwrap_or(0),
-        expires_at: u64::try_from(row.expires_at).unwrap_or(0),
-        number_required: row.number.is_some(),
-    };
-    let signature = b64_encode(&identity.sign(&challenge.signed_bytes())?);
-    Ok(ServerMessage::Challenge {
-        challenge,
-        signature,
-    })
-}
-
 /// A device's answer. The device is already authenticated on its channel.
 pub async fn answer(
     state: &AppState,
@@ -397,27 +345,32 @@ pub async fn answer(
         return Ok(AnswerOutcome::Refused);
     }
     let row = expire_if_due(state, row).await?;
-    if row.state != challenges::PENDING {
-        return Ok(match row.state.as_str() {
-            challenges::EXPIRED => AnswerOutcome::Expired,
-            challenges::CANCELLED => AnswerOutcome::Cancelled,
-            _ => AnswerOutcome::AnsweredElsewhere,
-        });
+    match row.state {
+        ChallengeState::Pending => {}
+        ChallengeState::Expired => return Ok(AnswerOutcome::Expired),
+        ChallengeState::Cancelled => return Ok(AnswerOutcome::Cancelled),
+        ChallengeState::Approved | ChallengeState::Denied => {
+            return Ok(AnswerOutcome::AnsweredElsewhere)
+        }
     }
     let (new_state, reason, outcome) = match (approve, &row.number) {
         (false, _) if report => (
-            challenges::DENIED,
+            ChallengeState::Denied,
             Reason::FraudReported,
             AnswerOutcome::Accepted,
         ),
-        (false, _) => (challenges::DENIED, Reason::Denied, AnswerOutcome::Accepted),
+        (false, _) => (
+            ChallengeState::Denied,
+            Reason::Denied,
+            AnswerOutcome::Accepted,
+        ),
         (true, Some(expected)) if !subtle_eq(expected, typed) => (
-            challenges::DENIED,
+            ChallengeState::Denied,
             Reason::WrongNumber,
             AnswerOutcome::WrongNumber,
         ),
         (true, _) => (
-            challenges::APPROVED,
+            ChallengeState::Approved,
             Reason::Approved,
             AnswerOutcome::Accepted,
         ),
@@ -437,8 +390,16 @@ fn subtle_eq(a: &str, b: &str) -> bool {
 /// Cancels every challenge still waiting for the user (their devices were revoked).
 pub async fn cancel_pending_for_user(state: &AppState, user_id: &str) -> Result<usize, Error> {
     let mut cancelled = 0;
-    for row in challenges::pending_for_user(state.store.pool(), user_id, state.now_i64()).await? {
-        if finalize(state, &row, challenges::CANCELLED, Reason::Cancelled, None).await? {
+    for row in challenges::pending_for_user(state.store.pool(), user_id, state.now()).await? {
+        if finalize(
+            state,
+            &row,
+            ChallengeState::Cancelled,
+            Reason::Cancelled,
+            None,
+        )
+        .await?
+        {
             cancelled += 1;
         }
     }

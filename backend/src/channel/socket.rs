@@ -1,24 +1,29 @@
 //! `GET /v1/device/channel`: the device's WebSocket. The device proves who it is by signing
 //! a fresh nonce; then it receives its pending challenges and answers them.
+//!
+//! The loop ([`run`]) is written over any `Sink`/`Stream` of WebSocket messages, so unit
+//! tests drive it through channels without a server; [`channel`] only upgrades the request
+//! and hands the socket's two halves over.
 
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use twofold_core::proto::channel::{
     AnswerOutcome, DeviceMessage, ServerMessage, NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE,
 };
 use twofold_core::proto::{b64_decode, b64_encode};
 
-use super::challenges;
-use super::hub::Outbound;
+use super::connected::Outbound;
+use super::delivery;
 use crate::crypto::random_bytes;
 use crate::error::Error;
+use crate::signin::push;
 use crate::state::AppState;
-use crate::store::challenges as store_challenges;
-use crate::store::devices::{self, Device};
+use crate::store::challenges;
+use crate::store::devices::{self, Device, DeviceState};
 
 /// A device has this long to authenticate after `hello`.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -32,35 +37,49 @@ pub async fn channel(State(state): State<AppState>, ws: WebSocketUpgrade) -> Res
     ws.max_message_size(MAX_FRAME)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024)
-        .on_upgrade(move |socket| run(state, socket))
+        .on_upgrade(move |socket| {
+            let (write, read) = socket.split();
+            run(state, write, read)
+        })
 }
 
-async fn send(socket: &mut WebSocket, message: &ServerMessage) -> bool {
+async fn send<W>(write: &mut W, message: &ServerMessage) -> bool
+where
+    W: Sink<Message> + Unpin,
+{
     match serde_json::to_string(message) {
-        Ok(text) => socket.send(Message::Text(text.into())).await.is_ok(),
+        Ok(text) => write.send(Message::Text(text.into())).await.is_ok(),
         Err(_) => false,
     }
 }
 
-async fn refuse(mut socket: WebSocket, code: &str, message: &str) {
+async fn refuse<W>(mut write: W, code: &str, message: &str)
+where
+    W: Sink<Message> + Unpin,
+{
     let _ = send(
-        &mut socket,
+        &mut write,
         &ServerMessage::Error {
             code: code.into(),
             message: message.into(),
         },
     )
     .await;
-    let _ = socket.close().await;
+    let _ = write.close().await;
 }
 
-async fn run(state: AppState, mut socket: WebSocket) {
+/// One device's channel, from `hello` to close.
+pub async fn run<W, R>(state: AppState, mut write: W, mut read: R)
+where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
     let nonce = match random_bytes(32) {
         Ok(n) => n,
         Err(_) => return,
     };
     if !send(
-        &mut socket,
+        &mut write,
         &ServerMessage::Hello {
             nonce: b64_encode(&nonce),
             server_time: state.now(),
@@ -70,9 +89,9 @@ async fn run(state: AppState, mut socket: WebSocket) {
     {
         return;
     }
-    let first = tokio::time::timeout(AUTH_TIMEOUT, socket.next()).await;
+    let first = tokio::time::timeout(AUTH_TIMEOUT, read.next()).await;
     let Ok(Some(Ok(Message::Text(text)))) = first else {
-        return refuse(socket, "auth_required", "send an auth message first").await;
+        return refuse(write, "auth_required", "send an auth message first").await;
     };
     let Ok(DeviceMessage::Auth {
         device_id,
@@ -80,16 +99,16 @@ async fn run(state: AppState, mut socket: WebSocket) {
         signature,
     }) = serde_json::from_str::<DeviceMessage>(&text)
     else {
-        return refuse(socket, "auth_required", "the first message must be auth").await;
+        return refuse(write, "auth_required", "the first message must be auth").await;
     };
     let device = match authenticate(&state, &nonce, &device_id, epoch, &signature).await {
         Ok(device) => device,
         Err(ChannelRefusal::NotActivated) => {
-            return refuse(socket, NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE).await
+            return refuse(write, NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE).await
         }
         Err(ChannelRefusal::BadSignature) => {
             return refuse(
-                socket,
+                write,
                 "bad_signature",
                 "the signature does not match the device key",
             )
@@ -97,18 +116,18 @@ async fn run(state: AppState, mut socket: WebSocket) {
         }
         Err(ChannelRefusal::Internal(e)) => {
             tracing::error!(error = %e, "device channel authentication failed");
-            return refuse(socket, "internal", "internal server error").await;
+            return refuse(write, "internal", "internal server error").await;
         }
     };
-    let (conn_id, mut outbound) = state.hub.register(&device.id);
+    let (conn_id, mut outbound) = state.connected.register(&device.id);
     tracing::info!(device_id = %device.id, "device connected");
-    let _ = devices::touch(state.store.pool(), &device.id, state.now_i64()).await;
-    let result = serve_device(&state, &mut socket, &device, &mut outbound).await;
-    state.hub.unregister(&device.id, conn_id);
+    let _ = devices::touch(state.store.pool(), &device.id, state.now()).await;
+    let result = serve_device(&state, &mut write, &mut read, &device, &mut outbound).await;
+    state.connected.unregister(&device.id, conn_id);
     if let Err(e) = result {
         tracing::warn!(device_id = %device.id, error = %e, "device channel ended with an error");
     }
-    let _ = socket.close().await;
+    let _ = write.close().await;
     tracing::info!(device_id = %device.id, "device disconnected");
 }
 
@@ -135,10 +154,7 @@ async fn authenticate(
         .await
         .map_err(ChannelRefusal::Internal)?
         .ok_or(ChannelRefusal::NotActivated)?;
-    if device.status != devices::ACTIVE
-        || u64::try_from(device.epoch).ok() != Some(current)
-        || epoch != current
-    {
+    if device.status != DeviceState::Active || device.epoch != current || epoch != current {
         return Err(ChannelRefusal::NotActivated);
     }
     let signed = twofold_core::sign::channel_auth_bytes(nonce, device_id, epoch);
@@ -150,14 +166,19 @@ async fn authenticate(
     Ok(device)
 }
 
-async fn serve_device(
+async fn serve_device<W, R>(
     state: &AppState,
-    socket: &mut WebSocket,
+    write: &mut W,
+    read: &mut R,
     device: &Device,
     outbound: &mut tokio::sync::mpsc::UnboundedReceiver<Outbound>,
-) -> Result<(), Error> {
+) -> Result<(), Error>
+where
+    W: Sink<Message> + Unpin,
+    R: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
     if !send(
-        socket,
+        write,
         &ServerMessage::Ready {
             device_id: device.id.clone(),
             server_time: state.now(),
@@ -169,11 +190,10 @@ async fn serve_device(
     }
     // Everything still waiting for this user: nothing is lost while the phone was offline.
     for row in
-        store_challenges::pending_for_user(state.store.pool(), &device.user_id, state.now_i64())
-            .await?
+        challenges::pending_for_user(state.store.pool(), &device.user_id, state.now()).await?
     {
-        let message = challenges::signed_message(state, &row, &device.id).await?;
-        if !send(socket, &message).await {
+        let message = delivery::signed_message(state, &row, &device.id).await?;
+        if !send(write, &message).await {
             return Ok(());
         }
     }
@@ -182,13 +202,13 @@ async fn serve_device(
     let mut last_heard = Instant::now();
     loop {
         tokio::select! {
-            incoming = socket.next() => {
+            incoming = read.next() => {
                 let Some(Ok(frame)) = incoming else { return Ok(()) };
                 last_heard = Instant::now();
                 match frame {
                     Message::Text(text) => {
                         let reply = handle_text(state, device, &text).await?;
-                        if !send(socket, &reply).await {
+                        if !send(write, &reply).await {
                             return Ok(());
                         }
                     }
@@ -198,12 +218,12 @@ async fn serve_device(
             }
             queued = outbound.recv() => match queued {
                 Some(Outbound::Send(message)) => {
-                    if !send(socket, &message).await {
+                    if !send(write, &message).await {
                         return Ok(());
                     }
                 }
                 Some(Outbound::Close(message)) => {
-                    let _ = send(socket, &message).await;
+                    let _ = send(write, &message).await;
                     return Ok(());
                 }
                 None => return Ok(()),
@@ -213,7 +233,7 @@ async fn serve_device(
                     tracing::info!(device_id = %device.id, "device channel silent; closing");
                     return Ok(());
                 }
-                if socket.send(Message::Ping(Vec::new().into())).await.is_err() {
+                if write.send(Message::Ping(Vec::new().into())).await.is_err() {
                     return Ok(());
                 }
             }
@@ -234,7 +254,7 @@ async fn handle_text(
             report,
             signature,
         }) => {
-            let outcome = challenges::answer(
+            let outcome = push::answer(
                 state,
                 device,
                 &challenge_id,

@@ -1,5 +1,6 @@
-//! The device sockets this node holds, and a broadcast of challenges that reached a final
-//! state (what synchronous and long-polling relying parties wait on).
+//! The devices connected to this node: their sockets' queues, and a broadcast of challenges
+//! that reached a final state (what synchronous and long-polling relying parties wait on).
+//! Other nodes' devices are reached through [`super::events`].
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,13 +22,14 @@ struct Conn {
     tx: mpsc::UnboundedSender<Outbound>,
 }
 
-pub struct Hub {
+/// The device sockets open on this node, by device id.
+pub struct ConnectedDevices {
     sockets: Mutex<HashMap<String, Vec<Conn>>>,
     finished: broadcast::Sender<String>,
     next_id: AtomicU64,
 }
 
-impl Default for Hub {
+impl Default for ConnectedDevices {
     fn default() -> Self {
         Self {
             sockets: Mutex::new(HashMap::new()),
@@ -37,7 +39,7 @@ impl Default for Hub {
     }
 }
 
-impl Hub {
+impl ConnectedDevices {
     /// Registers a socket of `device_id`; returns its id and the queue it reads from.
     pub fn register(&self, device_id: &str) -> (u64, mpsc::UnboundedReceiver<Outbound>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);

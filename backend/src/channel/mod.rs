@@ -1,0 +1,12 @@
+//! The device channel: the WebSocket a device keeps open to receive push challenges
+//! ([`socket`]), the devices connected to this node ([`connected`]), how a challenge reaches
+//! a device ([`delivery`]) and the events that cross nodes ([`events`]). Transport only: what
+//! an answer means is [`crate::signin::push`]'s business.
+
+pub mod connected;
+pub mod delivery;
+pub mod events;
+pub mod socket;
+
+#[cfg(test)]
+mod tests;
