@@ -7,35 +7,8 @@ use sqlx::{Any, Executor, Row};
 use super::{flag, is_unique_violation};
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MfaState {
-    /// Sign-ins are allowed without a second factor.
-    Disabled,
-    /// A second factor is asked when the user has one; server policy decides otherwise.
-    Enabled,
-    /// A second factor is always required: a user without one must enroll.
-    Enforced,
-}
-
-impl MfaState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MfaState::Disabled => "disabled",
-            MfaState::Enabled => "enabled",
-            MfaState::Enforced => "enforced",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "disabled" => Some(MfaState::Disabled),
-            "enabled" => Some(MfaState::Enabled),
-            "enforced" => Some(MfaState::Enforced),
-            _ => None,
-        }
-    }
-}
+/// The wire type is also what the database stores (`MfaState::as_str`).
+pub use twofold_core::proto::admin::MfaState;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
