@@ -19,20 +19,14 @@ pub async fn run(client: &AdminClient, args: AuditArgs, now: i64) -> Result<(), 
     push("username", args.user);
     push("result", args.result);
     push("event", args.event);
-    push(
-        "since",
-        args.since
-            .map(|s| time::parse(&s, now))
+    let when = |text: Option<String>| -> Result<Option<String>, CliError> {
+        Ok(text
+            .map(|t| time::parse(&t, now))
             .transpose()?
-            .map(|t| t.to_string()),
-    );
-    push(
-        "until",
-        args.until
-            .map(|s| time::parse(&s, now))
-            .transpose()?
-            .map(|t| t.to_string()),
-    );
+            .map(|t| t.to_string()))
+    };
+    push("since", when(args.since)?);
+    push("until", when(args.until)?);
     if args.csv {
         query.push("format=csv".into());
         print!(
