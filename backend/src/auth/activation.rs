@@ -3,7 +3,6 @@
 
 use std::net::IpAddr;
 
-use serde::{Deserialize, Serialize};
 use twofold_core::otp::Totp;
 use twofold_core::proto::{
     b64_decode, b64_encode, ActivateRequest, ActivateResponse, ActivationUri,
@@ -29,30 +28,7 @@ const OTP_SECRET_BYTES: usize = 20;
 const OTP_DIGITS: u8 = 6;
 const OTP_PERIOD: u64 = 30;
 
-/// A new activation, shown once to the admin. `Debug` leaves out the code and everything
-/// that carries it (URI, QR code), so a stray log line cannot hand out an activation.
-#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct IssuedActivation {
-    pub username: String,
-    /// The code to type, grouped for reading: "1234 5678 9012".
-    pub code: String,
-    pub server_url: String,
-    /// `twofold://activate?url=...&code=...`: what the QR code holds.
-    pub uri: String,
-    pub expires_at: i64,
-    /// The QR code as a PNG image, base64 (standard alphabet).
-    pub qr_png_base64: String,
-}
-
-impl std::fmt::Debug for IssuedActivation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("IssuedActivation")
-            .field("username", &self.username)
-            .field("server_url", &self.server_url)
-            .field("expires_at", &self.expires_at)
-            .finish_non_exhaustive()
-    }
-}
+pub use twofold_core::proto::admin::IssuedActivation;
 
 /// Ignores the spaces and dashes people type between groups.
 fn normalize_code(code: &str) -> String {

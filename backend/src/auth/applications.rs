@@ -1,36 +1,12 @@
 //! Relying-party applications: each gets an id and a secret (shown once, stored as a keyed
 //! hash); requests authenticate with HTTP Basic `id:secret`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::crypto::{random_id, random_token};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::applications::{self as store_apps, Application};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewApplication {
-    pub name: String,
-}
-
-/// A new application's credentials, shown once. `Debug` leaves out the secret.
-#[derive(Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ApplicationCredentials {
-    pub id: String,
-    pub name: String,
-    /// Shown only now; keep it in the relying party's configuration.
-    pub secret: String,
-}
-
-impl std::fmt::Debug for ApplicationCredentials {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ApplicationCredentials")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .finish_non_exhaustive()
-    }
-}
+pub use twofold_core::proto::admin::{ApplicationCredentials, NewApplication};
 
 pub async fn create(
     state: &AppState,

@@ -1,7 +1,6 @@
 //! Methods an administrator disabled for everyone. Users for whom a disabled method was the
 //! way in are told to register another (`enroll`, reason `method_disabled`).
 
-use serde::{Deserialize, Serialize};
 use twofold_core::proto::Factor;
 
 use crate::error::Error;
@@ -11,11 +10,7 @@ use crate::store::state as server_state;
 /// The methods that can be disabled.
 pub const METHODS: &[Factor] = &[Factor::Push, Factor::Passcode];
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct MethodState {
-    pub method: Factor,
-    pub enabled: bool,
-}
+pub use twofold_core::proto::admin::MethodState;
 
 pub async fn disabled(state: &AppState) -> Result<Vec<Factor>, Error> {
     let stored = server_state::get(state.store.pool(), server_state::DISABLED_METHODS)

@@ -1,8 +1,6 @@
 //! Re-registration (an admin resets a user) and server reactivation (new activation
 //! credentials: a new epoch and server key, so every device must activate again).
 
-use serde::{Deserialize, Serialize};
-
 use super::audit::{self, Event as AuditEvent};
 use crate::channel::events::{self, Event};
 use crate::error::Error;
@@ -11,14 +9,7 @@ use crate::state::AppState;
 use crate::store::users::User;
 use crate::store::{audit as store_audit, devices, state as server_state, users as store_users};
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ResetReport {
-    pub username: String,
-    /// Devices revoked now; their open channels were told and closed.
-    pub revoked_devices: Vec<String>,
-    /// Push requests that were still waiting and are now cancelled.
-    pub cancelled_requests: usize,
-}
+pub use twofold_core::proto::admin::{Reactivation, ResetReport};
 
 /// Revokes all the user's devices at once and marks the user as needing registration: the
 /// next preauth or auth answers `enroll`.
@@ -51,12 +42,6 @@ pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Er
         revoked_devices: revoked,
         cancelled_requests: cancelled,
     })
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Reactivation {
-    /// The new activation epoch.
-    pub epoch: u64,
 }
 
 /// New activation credentials: a new server key and epoch. Devices activated before get

@@ -1,49 +1,11 @@
 //! Adding, changing and removing users, one at a time or from CSV.
 
-use serde::{Deserialize, Serialize};
-
 use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::users::{self as store_users, MfaState, User};
 
-/// A user to add.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUser {
-    /// Unique; compared without regard to case (stored in lower case).
-    pub username: String,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    /// Default "enabled".
-    #[serde(default)]
-    pub mfa_state: Option<MfaState>,
-}
-
-/// Changes to a user; absent fields stay as they are, an empty string clears a detail.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct UserPatch {
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub phone: Option<String>,
-    #[serde(default)]
-    pub mfa_state: Option<MfaState>,
-    /// Unblock (false) a user blocked after a fraud report, or block one (true).
-    #[serde(default)]
-    pub blocked: Option<bool>,
-}
+pub use twofold_core::proto::admin::{ImportReport, ImportRow, NewUser, UserPatch};
 
 pub fn normalize_username(raw: &str) -> Result<String, Error> {
     let name = raw.trim().to_lowercase();
@@ -174,26 +136,6 @@ pub async fn delete(state: &AppState, username: &str) -> Result<(), Error> {
     store_users::delete(state.store.pool(), &user.id).await?;
     tracing::info!(username = %user.username, "user deleted");
     Ok(())
-}
-
-/// One line of a CSV import and what became of it.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportRow {
-    /// Line number in the CSV text (the header is line 1).
-    pub line: u64,
-    pub username: String,
-    /// "added" or "refused".
-    pub status: String,
-    /// Why it was refused.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ImportReport {
-    pub added: u64,
-    pub refused: u64,
-    pub rows: Vec<ImportRow>,
 }
 
 /// Columns a CSV import understands; `username` is required, the others optional.

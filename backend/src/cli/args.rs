@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use twofold_core::proto::admin::MfaState;
 
-use crate::store::users::MfaState;
+use super::error::CliError;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -291,7 +292,7 @@ pub enum ReportCommand {
     },
 }
 
-fn parse_mfa_state(text: &str) -> Result<MfaState, String> {
+fn parse_mfa_state(text: &str) -> Result<MfaState, CliError> {
     MfaState::parse(&text.to_ascii_lowercase())
-        .ok_or_else(|| format!("{text:?} is not disabled, enabled or enforced"))
+        .ok_or_else(|| CliError::BadMfaState(text.to_owned()))
 }

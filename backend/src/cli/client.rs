@@ -6,6 +6,7 @@ use serde::Serialize;
 use twofold_core::proto::ErrorBody;
 
 use super::args::Connection;
+use super::error::CliError;
 use crate::config::Config;
 
 pub struct AdminClient {
@@ -15,7 +16,7 @@ pub struct AdminClient {
 }
 
 impl AdminClient {
-    pub fn new(conn: &Connection, config: &Config) -> Result<Self, String> {
+    pub fn new(conn: &Connection, config: &Config) -> Result<Self, CliError> {
         let base = conn
             .server
             .clone()
@@ -27,11 +28,9 @@ impl AdminClient {
             None => {
                 let path = config.admin_token_path();
                 std::fs::read_to_string(&path)
-                    .map_err(|e| {
-                        format!(
-                            "no admin token: pass --token or set TWOFOLD_ADMIN_TOKEN, or run where {} is readable ({e})",
-                            path.display()
-                        )
+                    .map_err(|source| CliError::NoToken {
+                        path: path.clone(),
+                        source,
                     })?
                     .trim()
                     .to_owned()
@@ -40,7 +39,7 @@ impl AdminClient {
         let http = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(120))
             .build()
-            .map_err(|e| format!("HTTP client: {e}"))?;
+            .map_err(CliError::HttpClient)?;
         Ok(Self { http, base, token })
     }
 
@@ -49,7 +48,7 @@ impl AdminClient {
         method: Method,
         path: &str,
         body: Option<Body<'_>>,
-    ) -> Result<reqwest::Response, String> {
+    ) -> Result<reqwest::Response, CliError> {
         let url = format!("{}{path}", self.base);
         let mut request = self.http.request(method, &url).bearer_auth(&self.token);
         request = match body {
@@ -59,14 +58,11 @@ impl AdminClient {
                 .body(text.to_owned()),
             None => request,
         };
-        let response = request.send().await.map_err(|e| {
-            if e.is_connect() {
-                format!(
-                    "cannot reach the server at {}: is it running (twofold-server serve)?",
-                    self.base
-                )
+        let response = request.send().await.map_err(|source| {
+            if source.is_connect() {
+                CliError::Unreachable(self.base.clone())
             } else {
-                format!("request to {url} failed: {e}")
+                CliError::Request { url, source }
             }
         })?;
         if response.status().is_success() {
@@ -75,43 +71,45 @@ impl AdminClient {
         let status = response.status();
         let text = response.text().await.unwrap_or_default();
         Err(match serde_json::from_str::<ErrorBody>(&text) {
-            Ok(body) if status == StatusCode::UNAUTHORIZED => {
-                format!(
-                    "{} ({}): check the admin token",
-                    body.error.message, body.error.code
-                )
+            Ok(ErrorBody { error }) if status == StatusCode::UNAUTHORIZED => {
+                CliError::Unauthorized {
+                    code: error.code,
+                    message: error.message,
+                }
             }
-            Ok(body) => format!("{} ({})", body.error.message, body.error.code),
-            Err(_) => format!("the server answered {status}"),
+            Ok(ErrorBody { error }) => CliError::Refused {
+                code: error.code,
+                message: error.message,
+            },
+            Err(_) => CliError::Status(status),
         })
     }
 
-    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, CliError> {
         decode(self.send(Method::GET, path, None).await?).await
     }
 
-    pub async fn get_text(&self, path: &str) -> Result<String, String> {
+    pub async fn get_text(&self, path: &str) -> Result<String, CliError> {
         self.send(Method::GET, path, None)
             .await?
             .text()
             .await
-            .map_err(|e| e.to_string())
+            .map_err(CliError::Answer)
     }
 
     pub async fn post<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, String> {
-        let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
-        decode(
-            self.send(Method::POST, path, Some(Body::Json(value)))
-                .await?,
-        )
-        .await
+    ) -> Result<T, CliError> {
+        self.send_json(Method::POST, path, body).await
     }
 
-    pub async fn post_csv<T: DeserializeOwned>(&self, path: &str, csv: &str) -> Result<T, String> {
+    pub async fn post_csv<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        csv: &str,
+    ) -> Result<T, CliError> {
         decode(self.send(Method::POST, path, Some(Body::Csv(csv))).await?).await
     }
 
@@ -119,29 +117,29 @@ impl AdminClient {
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, String> {
-        let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
-        decode(
-            self.send(Method::PATCH, path, Some(Body::Json(value)))
-                .await?,
-        )
-        .await
+    ) -> Result<T, CliError> {
+        self.send_json(Method::PATCH, path, body).await
     }
 
     pub async fn put<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,
-    ) -> Result<T, String> {
-        let value = serde_json::to_value(body).map_err(|e| e.to_string())?;
-        decode(
-            self.send(Method::PUT, path, Some(Body::Json(value)))
-                .await?,
-        )
-        .await
+    ) -> Result<T, CliError> {
+        self.send_json(Method::PUT, path, body).await
     }
 
-    pub async fn delete(&self, path: &str) -> Result<(), String> {
+    async fn send_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: &B,
+    ) -> Result<T, CliError> {
+        let value = serde_json::to_value(body).map_err(CliError::Encode)?;
+        decode(self.send(method, path, Some(Body::Json(value))).await?).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<(), CliError> {
         self.send(Method::DELETE, path, None).await.map(|_| ())
     }
 }
@@ -151,9 +149,9 @@ enum Body<'a> {
     Csv(&'a str),
 }
 
-async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, String> {
-    let text = response.text().await.map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| format!("unexpected answer from the server: {e}"))
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<T, CliError> {
+    let text = response.text().await.map_err(CliError::Answer)?;
+    serde_json::from_str(&text).map_err(CliError::UnexpectedAnswer)
 }
 
 /// A path segment, percent-encoded.

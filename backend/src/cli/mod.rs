@@ -4,6 +4,7 @@
 mod args;
 mod client;
 mod commands;
+mod error;
 mod output;
 mod time;
 
@@ -13,6 +14,7 @@ use std::sync::Arc;
 use clap::Parser;
 
 pub use args::{Cli, Command};
+pub use error::CliError;
 
 use crate::clock::SystemClock;
 use crate::config::Config;
@@ -46,15 +48,15 @@ pub fn main() -> ExitCode {
                     crate::server::shutdown_signal(),
                 )
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(CliError::from)
             }
             command => commands::run(&cli.connection, &config, command).await,
         }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(e) => {
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
     }

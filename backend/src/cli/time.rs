@@ -1,6 +1,8 @@
 //! Times on the command line: unix seconds, or an amount of time ago (`30m`, `24h`, `7d`).
 
-pub fn parse(text: &str, now: i64) -> Result<i64, String> {
+use super::error::CliError;
+
+pub fn parse(text: &str, now: i64) -> Result<i64, CliError> {
     let text = text.trim();
     if let Ok(seconds) = text.parse::<i64>() {
         return Ok(seconds);
@@ -9,14 +11,14 @@ pub fn parse(text: &str, now: i64) -> Result<i64, String> {
     let (amount, unit) = text.split_at(split);
     let amount: i64 = amount
         .parse()
-        .map_err(|_| format!("{text:?} is not unix seconds or a time ago like 30m, 24h, 7d"))?;
+        .map_err(|_| CliError::BadTime(text.to_owned()))?;
     let unit_seconds = match unit {
         "s" => 1,
         "m" => 60,
         "h" => 3_600,
         "d" => 86_400,
         "w" => 604_800,
-        _ => return Err(format!("{text:?}: the unit must be s, m, h, d or w")),
+        _ => return Err(CliError::BadTimeUnit(text.to_owned())),
     };
     Ok(now - amount * unit_seconds)
 }

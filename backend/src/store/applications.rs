@@ -1,22 +1,18 @@
 //! Relying-party applications and their API credentials (stored as keyed hashes).
 
 use ::sqlx::{Any, Executor};
-use serde::{Deserialize, Serialize};
 
 use super::columns::sqlx;
 use super::columns::to_db;
 use super::is_unique_violation;
 use crate::error::Error;
 
-// The HTTP derives stay while the admin API returns this row (its wire type replaces them).
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Application {
     pub id: String,
     pub name: String,
-    #[serde(skip)]
     pub secret_hash: String,
     #[sqlx(try_from = "i64")]
-    #[schema(value_type = i64)]
     pub created_at: u64,
 }
 

@@ -1,52 +1,16 @@
 //! The audit log: one record per authentication attempt (and per activation and admin
 //! action that changes who can sign in). Never holds a secret, code or activation code.
+//!
+//! A record's columns are exactly the fields the admin API exports, so the store reads and
+//! writes the wire type [`AuditRecord`] and filters with the wire query [`AuditQuery`]:
+//! one field list, not a row type copied into an answer type.
 
-use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{Any, Executor, Row};
+use twofold_core::proto::admin::AuditQuery;
+pub use twofold_core::proto::admin::AuditRecord;
 
 use crate::error::Error;
-
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditRecord {
-    /// Unique id of the record.
-    pub id: String,
-    /// Unix seconds.
-    pub at: i64,
-    /// "authentication", "activation", "admin", ...
-    pub event: String,
-    pub username: Option<String>,
-    pub first_name: Option<String>,
-    pub last_name: Option<String>,
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    pub device_id: Option<String>,
-    /// The authentication mode: "passcode", "push", ...
-    pub factor: Option<String>,
-    /// "allow", "deny", "enroll", "success", "failure", ...
-    pub result: String,
-    /// The stable reason code.
-    pub reason: Option<String>,
-    pub server_name: String,
-    pub server_ip: Option<String>,
-    pub client_ip: Option<String>,
-    pub application: Option<String>,
-}
-
-/// Which records to return; every field narrows the result.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AuditFilter {
-    pub username: Option<String>,
-    pub result: Option<String>,
-    pub event: Option<String>,
-    /// From this time (unix seconds, inclusive).
-    pub since: Option<i64>,
-    /// Before this time (unix seconds, exclusive).
-    pub until: Option<i64>,
-    /// At most this many records, newest first (default 1000, at most 100000).
-    pub limit: Option<i64>,
-}
 
 const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
                        server_name, server_ip, client_ip, application";
@@ -101,9 +65,11 @@ fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
     })
 }
 
+/// The records `f` selects, newest first: at most `f.limit` (default 1000, at most 100000).
+/// Filters compare exactly (the caller normalises the username); `f.format` is the caller's.
 pub async fn query<'e>(
     ex: impl Executor<'e, Database = Any>,
-    f: &AuditFilter,
+    f: &AuditQuery,
 ) -> Result<Vec<AuditRecord>, Error> {
     // Each filter is "($n IS NULL OR column = $n)": one statement, parameters always bound.
     let sql = format!(

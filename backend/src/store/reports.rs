@@ -1,38 +1,10 @@
 //! Usage figures for billing: users enabled, devices activated, authentications per period
 //! and per application.
 
-use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use twofold_core::proto::admin::{Bucket, UsageReport};
 
 use crate::error::Error;
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UsageReport {
-    pub since: i64,
-    pub until: i64,
-    /// Users whose MFA state is enabled or enforced.
-    pub users_enabled: i64,
-    pub users_total: i64,
-    /// Devices active on the current activation epoch.
-    pub devices_active: i64,
-    /// Authentication attempts in the period.
-    pub authentications: i64,
-    pub allowed: i64,
-    pub denied: i64,
-    /// Distinct users who authenticated in the period (per-user billing).
-    pub distinct_users: i64,
-    pub by_application: Vec<Bucket>,
-    /// One bucket per period start (unix seconds, UTC).
-    pub by_period: Vec<Bucket>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct Bucket {
-    pub key: String,
-    pub authentications: i64,
-    pub allowed: i64,
-    pub denied: i64,
-}
 
 pub async fn usage(
     conn: &mut sqlx::AnyConnection,

@@ -1,39 +1,16 @@
 //! Users: who may sign in, and their MFA state.
 
 use ::sqlx::{Any, Executor};
-use serde::{Deserialize, Serialize};
 
 use super::columns::sqlx;
-use super::columns::{flag, text_enum, to_db, Flag};
+use super::columns::{flag, to_db, Flag};
 use super::is_unique_violation;
 use crate::error::Error;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum MfaState {
-    /// Sign-ins are allowed without a second factor.
-    Disabled,
-    /// A second factor is asked when the user has one; server policy decides otherwise.
-    Enabled,
-    /// A second factor is always required: a user without one must enroll.
-    Enforced,
-}
+/// The wire type is also what the database stores (`MfaState::as_str`).
+pub use twofold_core::proto::admin::MfaState;
 
-text_enum!(MfaState, "MFA state", {
-    Disabled => "disabled",
-    Enabled => "enabled",
-    Enforced => "enforced",
-});
-
-impl MfaState {
-    /// `None` for a text that names no state.
-    pub fn parse(text: &str) -> Option<Self> {
-        text.parse().ok()
-    }
-}
-
-// The HTTP derives stay while the admin API returns this row (its wire type replaces them).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     pub id: String,
     pub username: String,
@@ -49,12 +26,9 @@ pub struct User {
     /// Blocked (for instance after a fraud report): every sign-in is denied.
     #[sqlx(try_from = "Flag")]
     pub blocked: bool,
-    // Documented as before (int64) while the admin API returns this row.
     #[sqlx(try_from = "i64")]
-    #[schema(value_type = i64)]
     pub created_at: u64,
     #[sqlx(try_from = "i64")]
-    #[schema(value_type = i64)]
     pub updated_at: u64,
 }
 

@@ -1,10 +1,11 @@
-//! Wire types: the bodies of the device API and the relying-party API, shared by the server
-//! and every client. `docs/PROTOCOL.md` describes them in prose.
+//! Wire types: the bodies of the device API, the relying-party API and the admin API, shared
+//! by the server and every client. `docs/PROTOCOL.md` describes them in prose.
 //!
 //! Requests reject unknown fields, so a typo in a client is an error rather than a silently
 //! ignored option. Binary values (keys, signatures, nonces) travel as unpadded base64url.
 
 mod activation;
+pub mod admin;
 pub mod channel;
 mod rp;
 

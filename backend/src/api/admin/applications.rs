@@ -4,13 +4,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use twofold_core::proto::admin::{Application, ApplicationCredentials, NewApplication};
 use twofold_core::proto::ErrorBody;
 
+use super::convert;
 use crate::api::extract::{AdminAuth, ApiJson};
-use crate::auth::applications::{self, ApplicationCredentials, NewApplication};
+use crate::auth::applications;
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
-use crate::store::applications::{self as store_apps, Application};
+use crate::store::applications as store_apps;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -27,7 +29,9 @@ pub async fn list_applications(
     State(state): State<AppState>,
     _: AdminAuth,
 ) -> ApiResult<Json<Vec<Application>>> {
-    Ok(Json(store_apps::list(state.store.pool()).await?))
+    Ok(Json(convert::all(
+        store_apps::list(state.store.pool()).await?,
+    )))
 }
 
 /// Registers an application; its secret is in this response only.

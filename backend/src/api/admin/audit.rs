@@ -5,34 +5,16 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use twofold_core::proto::admin::{AuditQuery, AuditRecord};
 use twofold_core::proto::ErrorBody;
 
 use crate::api::extract::{AdminAuth, ApiQuery};
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
-use crate::store::audit::{self as store_audit, AuditFilter, AuditRecord};
+use crate::store::audit as store_audit;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/admin/audit", get(list_audit))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct AuditQuery {
-    pub username: Option<String>,
-    /// "allow", "deny", "enroll", "success", "failure", ...
-    pub result: Option<String>,
-    /// "authentication", "activation", "admin", ...
-    pub event: Option<String>,
-    /// From this time (unix seconds, inclusive).
-    pub since: Option<i64>,
-    /// Before this time (unix seconds, exclusive).
-    pub until: Option<i64>,
-    /// At most this many records, newest first (default 1000).
-    pub limit: Option<i64>,
-    /// "json" (default) or "csv".
-    pub format: Option<String>,
 }
 
 /// Audit records, newest first.
@@ -43,15 +25,11 @@ pub async fn list_audit(
     _: AdminAuth,
     ApiQuery(q): ApiQuery<AuditQuery>,
 ) -> ApiResult<Response> {
-    let filter = AuditFilter {
+    let q = AuditQuery {
         username: q.username.map(|u| u.trim().to_lowercase()),
-        result: q.result,
-        event: q.event,
-        since: q.since,
-        until: q.until,
-        limit: q.limit,
+        ..q
     };
-    let records = store_audit::query(state.store.pool(), &filter).await?;
+    let records = store_audit::query(state.store.pool(), &q).await?;
     match q.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(records).into_response()),
         "csv" => Ok((

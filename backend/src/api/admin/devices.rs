@@ -4,9 +4,10 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{delete, get};
 use axum::{Json, Router};
+use twofold_core::proto::admin::Device;
 use twofold_core::proto::ErrorBody;
 
-use super::users::DeviceView;
+use super::convert;
 use crate::api::extract::AdminAuth;
 use crate::auth::audit::{self, Event};
 use crate::auth::users;
@@ -21,15 +22,15 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/v1/admin/users/{username}/devices", tag = "admin", security(("admin" = [])),
-    params(("username" = String, Path)), responses((status = 200, body = [DeviceView]), (status = 404, body = ErrorBody)))]
+    params(("username" = String, Path)), responses((status = 200, body = [Device]), (status = 404, body = ErrorBody)))]
 pub async fn list_devices(
     State(state): State<AppState>,
     _: AdminAuth,
     Path(username): Path<String>,
-) -> ApiResult<Json<Vec<DeviceView>>> {
+) -> ApiResult<Json<Vec<Device>>> {
     let user = users::find(&state, &username).await?;
     let list = devices::for_user(state.store.pool(), &user.id).await?;
-    Ok(Json(list.into_iter().map(DeviceView::from).collect()))
+    Ok(Json(convert::all(list)))
 }
 
 /// Revokes a device: it can no longer receive pushes or produce accepted offline codes.

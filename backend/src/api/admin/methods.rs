@@ -3,11 +3,11 @@
 use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
-use serde::Deserialize;
+use twofold_core::proto::admin::{MethodChange, MethodState};
 use twofold_core::proto::{ErrorBody, Factor};
 
 use crate::api::extract::{AdminAuth, ApiJson};
-use crate::auth::methods::{self, MethodState};
+use crate::auth::methods;
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
 
@@ -15,12 +15,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/admin/methods", get(list_methods))
         .route("/v1/admin/methods/{method}", put(set_method))
-}
-
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MethodChange {
-    pub enabled: bool,
 }
 
 #[utoipa::path(get, path = "/v1/admin/methods", tag = "admin", security(("admin" = [])),

@@ -1,7 +1,10 @@
 //! The admin API (`/v1/admin/...`), used by the CLI. Every route needs an admin token.
+//! Handlers answer with the wire types of `twofold_core::proto::admin`, never database rows
+//! (`convert` turns one into the other).
 
 mod applications;
 mod audit;
+mod convert;
 mod devices;
 mod methods;
 mod reports;

@@ -3,27 +3,16 @@
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
+use twofold_core::proto::admin::{UsageQuery, UsageReport};
 use twofold_core::proto::ErrorBody;
 
 use crate::api::extract::{AdminAuth, ApiQuery};
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
-use crate::store::reports::{self, UsageReport};
+use crate::store::reports;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/v1/admin/reports/usage", get(usage))
-}
-
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct UsageQuery {
-    /// Start (unix seconds, inclusive). Default: 30 days before `until`.
-    pub since: Option<i64>,
-    /// End (unix seconds, exclusive). Default: now.
-    pub until: Option<i64>,
-    /// Bucket size: "hour", "day" (default) or "week" (UTC, aligned to the unix epoch).
-    pub period: Option<String>,
 }
 
 #[utoipa::path(get, path = "/v1/admin/reports/usage", tag = "admin", security(("admin" = [])), params(UsageQuery),

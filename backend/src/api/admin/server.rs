@@ -3,10 +3,11 @@
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
+use twofold_core::proto::admin::{Reactivation, ResetReport};
 use twofold_core::proto::ErrorBody;
 
 use crate::api::extract::AdminAuth;
-use crate::auth::registration::{self, Reactivation, ResetReport};
+use crate::auth::registration;
 use crate::auth::users;
 use crate::error::ApiResult;
 use crate::state::AppState;

@@ -4,17 +4,18 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use twofold_core::proto::admin::{
+    Device, ImportQuery, ImportReport, IssuedActivation, MfaState, NewUser, User, UserDetail,
+    UserPatch,
+};
 use twofold_core::proto::ErrorBody;
 
+use super::convert;
 use crate::api::extract::{AdminAuth, ApiJson, ApiQuery};
-use crate::auth::activation::{self, IssuedActivation};
-use crate::auth::users::{self, ImportReport, NewUser, UserPatch};
+use crate::auth::{activation, users};
 use crate::error::{ApiResult, Error};
 use crate::state::AppState;
-use crate::store::columns::to_db;
-use crate::store::devices::{self, Device};
-use crate::store::users::{self as store_users, User};
+use crate::store::{devices, users as store_users};
 
 /// CSV imports may be large; the CLI sends them in chunks well under this.
 const MAX_CSV_BODY: usize = 8 * 1024 * 1024;
@@ -36,45 +37,12 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// A user with their devices.
-#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct UserDetail {
-    pub user: User,
-    pub devices: Vec<DeviceView>,
-}
-
-/// A device as the admin API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct DeviceView {
-    pub id: String,
-    pub name: String,
-    pub platform: String,
-    pub epoch: i64,
-    pub status: String,
-    pub created_at: i64,
-    pub last_seen_at: Option<i64>,
-    pub revoked_at: Option<i64>,
-}
-
-impl From<Device> for DeviceView {
-    fn from(d: Device) -> Self {
-        Self {
-            id: d.id,
-            name: d.name,
-            platform: d.platform,
-            epoch: to_db(d.epoch),
-            status: d.status.as_str().into(),
-            created_at: to_db(d.created_at),
-            last_seen_at: d.last_seen_at.map(to_db),
-            revoked_at: d.revoked_at.map(to_db),
-        }
-    }
-}
-
 #[utoipa::path(get, path = "/v1/admin/users", tag = "admin", security(("admin" = [])),
     responses((status = 200, body = [User]), (status = 401, body = ErrorBody)))]
 pub async fn list_users(State(state): State<AppState>, _: AdminAuth) -> ApiResult<Json<Vec<User>>> {
-    Ok(Json(store_users::list(state.store.pool()).await?))
+    Ok(Json(convert::all(
+        store_users::list(state.store.pool()).await?,
+    )))
 }
 
 #[utoipa::path(post, path = "/v1/admin/users", tag = "admin", security(("admin" = [])), request_body = NewUser,
@@ -84,14 +52,8 @@ pub async fn add_user(
     _: AdminAuth,
     ApiJson(new): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    Ok((StatusCode::CREATED, Json(users::create(&state, new).await?)))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub struct ImportQuery {
-    /// Line number of this chunk's header in the whole file (default 1).
-    pub first_line: Option<u64>,
+    let user = users::create(&state, new).await?;
+    Ok((StatusCode::CREATED, Json(user.into())))
 }
 
 /// Adds users from CSV text (`text/csv`): a header line naming some of
@@ -118,12 +80,11 @@ pub async fn show_user(
     Path(username): Path<String>,
 ) -> ApiResult<Json<UserDetail>> {
     let user = users::find(&state, &username).await?;
-    let devices = devices::for_user(state.store.pool(), &user.id)
-        .await?
-        .into_iter()
-        .map(DeviceView::from)
-        .collect();
-    Ok(Json(UserDetail { user, devices }))
+    let devices: Vec<Device> = convert::all(devices::for_user(state.store.pool(), &user.id).await?);
+    Ok(Json(UserDetail {
+        user: user.into(),
+        devices,
+    }))
 }
 
 #[utoipa::path(patch, path = "/v1/admin/users/{username}", tag = "admin", security(("admin" = [])),
@@ -135,7 +96,7 @@ pub async fn update_user(
     Path(username): Path<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(users::update(&state, &username, patch).await?))
+    Ok(Json(users::update(&state, &username, patch).await?.into()))
 }
 
 #[utoipa::path(delete, path = "/v1/admin/users/{username}", tag = "admin", security(("admin" = [])),
@@ -159,7 +120,7 @@ pub async fn create_activation(
     Path(username): Path<String>,
 ) -> ApiResult<(StatusCode, Json<IssuedActivation>)> {
     let user = users::find(&state, &username).await?;
-    if user.mfa_state == store_users::MfaState::Disabled {
+    if user.mfa_state == MfaState::Disabled {
         return Err(Error::invalid(
             "username",
             format!("MFA is disabled for {}; enable it first", user.username),
