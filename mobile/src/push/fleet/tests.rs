@@ -62,6 +62,27 @@ fn activation(device_id: &str) -> Activation {
     }
 }
 
+/// A vault with alice's Twofold account and a fleet running its (unrun) client.
+struct Activated {
+    engine: Engine,
+    fleet: Fleet,
+    id: String,
+    spawned: Arc<AtomicUsize>,
+}
+
+fn activated(dir: &tempfile::TempDir) -> Activated {
+    let mut engine = engine(dir);
+    let (fleet, _events, spawned) = fleet();
+    let id = engine.add_activation(activation("dev_1"), NOW).unwrap().id;
+    fleet.sync(&mut engine).unwrap();
+    Activated {
+        engine,
+        fleet,
+        id,
+        spawned,
+    }
+}
+
 fn challenge(id: &str) -> PushEvent {
     PushEvent::Challenge(PendingChallenge {
         account_id: "a".into(),
@@ -134,10 +155,12 @@ fn one_client_per_account_restarted_when_the_account_is_activated_again() {
 #[test]
 fn events_arriving_while_locked_are_stored_at_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(&dir);
-    let (fleet, _events, spawned) = fleet();
-    let id = engine.add_activation(activation("dev_1"), NOW).unwrap().id;
-    fleet.sync(&mut engine).unwrap();
+    let Activated {
+        mut engine,
+        fleet,
+        id,
+        spawned,
+    } = activated(&dir);
     engine.lock();
 
     let connected = PushEvent::Connected {
@@ -183,10 +206,12 @@ fn events_arriving_while_locked_are_stored_at_the_next_sync() {
 #[test]
 fn unlocked_events_are_stored_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(&dir);
-    let (fleet, _events, _) = fleet();
-    let id = engine.add_activation(activation("dev_1"), NOW).unwrap().id;
-    fleet.sync(&mut engine).unwrap();
+    let Activated {
+        mut engine,
+        fleet,
+        id,
+        ..
+    } = activated(&dir);
     let connected = PushEvent::Connected {
         account_id: id,
         server_time: NOW + 5,
@@ -200,10 +225,12 @@ fn unlocked_events_are_stored_at_once() {
 #[test]
 fn the_pump_forwards_every_event_and_defers_while_locked() {
     let dir = tempfile::tempdir().unwrap();
-    let mut engine = engine(&dir);
-    let (fleet, _events, _) = fleet();
-    let id = engine.add_activation(activation("dev_1"), NOW).unwrap().id;
-    fleet.sync(&mut engine).unwrap();
+    let Activated {
+        mut engine,
+        fleet,
+        id,
+        ..
+    } = activated(&dir);
     engine.lock();
     let vault = Mutex::new(engine);
     // Events as the clients would send them; the channel closes after the last.
