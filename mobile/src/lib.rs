@@ -9,7 +9,8 @@
 //! Twofold accounts come from a server: [`activation`] redeems an activation code (HTTP,
 //! `reqwest`) and [`Engine::add_activation`] stores the result; [`push`] keeps the device
 //! channel open (WebSocket, `tokio-tungstenite`), verifies and reports sign-in requests as
-//! events, and sends signed answers.
+//! events, and sends signed answers; [`Fleet`] runs one client per account for a shell (the
+//! app, the `twofold` CLI) and keeps what the vault must remember of their events.
 //!
 //! It is not a UI and has no Tauri dependency; it does not read the clock (every call that
 //! shows a code takes `now`, unix seconds; [`SystemClock`] is for the outermost layer).
@@ -30,7 +31,7 @@ pub use engine::{default_vault_path, AccountEdit, ActivationReport, AddReport, A
 pub use error::Error;
 pub use importers::{ImportError, ImportFormat, ImportReport, Importer, Skipped};
 pub use push::{
-    Answer, PendingChallenge, PushAccount, PushClient, PushError, PushEvent, PushHandle,
+    Answer, Fleet, PendingChallenge, PushAccount, PushClient, PushError, PushEvent, PushHandle,
     PushOptions,
 };
 pub use qr::QrError;

@@ -1,14 +1,16 @@
 //! Adding a Twofold account: a `twofold://activate?...` code, pasted or read from a QR code,
-//! is redeemed with its server ([`twofold_authenticator::activate`]), stored in the vault,
-//! and its push client started. The screens use the same add commands as for `otpauth://`
-//! URIs, so an activation comes back as an [`AddReport`] with one account added.
+//! is redeemed with its server, stored in the vault and its push client started by the
+//! engine ([`activate_account`]); this file only names the device and writes the report.
+//! The screens use the same add commands as for `otpauth://` URIs, so an activation comes
+//! back as an [`AddReport`] with one account added.
 
+use twofold_authenticator::push::fleet::activate_account;
 use twofold_authenticator::{
-    activate, ActivationError, ActivationReport, AddReport, Added, DeviceInfo, Error,
+    ActivationError, ActivationReport, AddReport, Added, DeviceInfo, Error,
 };
 use twofold_core::proto::ActivationUri;
 
-use crate::push::PushHub;
+use crate::push::PushService;
 use crate::{AppState, CommandError};
 
 /// Whether a pasted or scanned text is a Twofold activation code rather than an account.
@@ -30,31 +32,22 @@ fn device_name() -> String {
     }
 }
 
-/// Redeems one activation code and stores the account. The vault must be unlocked first, so
-/// a locked vault never uses up the single-use code.
+/// Redeems one activation code and stores the account, starting its client. The vault must
+/// be unlocked first, so a locked vault never uses up the single-use code.
 pub async fn activate_text(
     state: &AppState,
-    hub: &PushHub,
+    push: &PushService,
     text: &str,
 ) -> Result<ActivationReport, CommandError> {
     let uri =
         ActivationUri::parse(text.trim()).map_err(|e| Error::from(ActivationError::from(e)))?;
-    if state.engine()?.is_locked() {
-        return Err(Error::Locked.into());
-    }
     let device = DeviceInfo {
         name: device_name(),
         platform: std::env::consts::OS.to_owned(),
         // Plain http:// only to this machine (the engine's rule); anything else needs https.
         allow_insecure_http: false,
     };
-    // No lock is held while the server answers.
-    let activation = activate(&uri, &device).await.map_err(Error::from)?;
-    let now = state.now();
-    let mut engine = state.engine()?;
-    let report = engine.add_activation(activation, now)?;
-    hub.sync(&mut engine)?;
-    Ok(report)
+    activate_account(state, &uri, &device, || state.now(), Some(push.fleet())).await
 }
 
 /// What an activation adds to an add report: the account, and a sentence for the user.
@@ -86,7 +79,7 @@ pub fn into_report(activation: ActivationReport, report: &mut AddReport) {
 /// the answer (the screen shows it as it is); otherwise the failure is a skipped entry.
 pub async fn add_texts(
     state: &AppState,
-    hub: &PushHub,
+    push: &PushService,
     texts: Vec<String>,
 ) -> Result<AddReport, CommandError> {
     let (activations, others): (Vec<String>, Vec<String>) =
@@ -99,7 +92,7 @@ pub async fn add_texts(
     };
     let only_activations = others.is_empty() && activations.len() == 1;
     for text in &activations {
-        match activate_text(state, hub, text).await {
+        match activate_text(state, push, text).await {
             Ok(activation) => into_report(activation, &mut report),
             Err(error) if only_activations => return Err(error),
             Err(error) => report.skipped.push(twofold_authenticator::Skipped {

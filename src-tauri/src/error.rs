@@ -53,6 +53,15 @@ impl From<twofold_authenticator::PushError> for CommandError {
     }
 }
 
+impl From<twofold_authenticator::push::fleet::NoClient> for CommandError {
+    fn from(error: twofold_authenticator::push::fleet::NoClient) -> Self {
+        Self {
+            kind: error.kind(),
+            message: error.to_string(),
+        }
+    }
+}
+
 impl std::fmt::Display for CommandError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{} ({})", self.message, self.kind)

@@ -11,9 +11,9 @@
 //! biometric prompt (Android Keystore, iOS Keychain), through tauri-plugin-biometry.
 //!
 //! Twofold accounts: [`activation`] redeems activation codes through the add commands, and
-//! [`push`] runs one push client per account in the background, forwarding its events to the
-//! window (`push`) and bringing the window forward with a system notification
-//! ([`attention`]) when a sign-in request arrives.
+//! [`push`] holds the engine's push fleet (one client per account, in the background),
+//! forwarding its events to the window (`push`) and bringing the window forward with a
+//! system notification ([`attention`]) when a sign-in request arrives.
 //!
 //! The vault is `--vault PATH`, else `$TWOFOLD_VAULT`, else the engine's default location
 //! (the CLI's), else the platform's app data directory. `$TWOFOLD_KDF` (`m_kib,t,p`) sets the
@@ -37,14 +37,14 @@ use twofold_authenticator::{KdfParams, SystemClock};
 
 pub use device_keys::DeviceKeys;
 pub use error::CommandError;
-pub use push::PushHub;
+pub use push::PushService;
 pub use state::AppState;
 
-/// Manages a [`PushHub`] on `app` and starts reading its clients' events.
+/// Manages a [`PushService`] on `app` and starts reading its clients' events.
 pub fn manage_push<R: Runtime>(app: &tauri::AppHandle<R>) {
-    let (events, receiver) = tokio::sync::mpsc::channel(64);
-    app.manage(PushHub::new(events, Arc::new(SystemClock)));
-    tauri::async_runtime::spawn(push::pump(app.clone(), receiver));
+    let (service, events) = PushService::new(Arc::new(SystemClock));
+    app.manage(service);
+    tauri::async_runtime::spawn(push::pump(app.clone(), events));
 }
 
 /// The app's entry point on every platform.
@@ -96,7 +96,7 @@ pub fn build_app<R: Runtime>(
                 let path = vault_path(app.handle())?;
                 app.manage(AppState::new(path, kdf_params()?));
             }
-            if app.try_state::<PushHub>().is_none() {
+            if app.try_state::<PushService>().is_none() {
                 manage_push(app.handle());
             }
             Ok(())

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
+use twofold_authenticator::push::fleet::EngineAccess;
 use twofold_authenticator::{Clock, Engine, KdfParams, SystemClock};
 
 use crate::error::CommandError;
@@ -49,5 +50,16 @@ impl AppState {
     /// Unix seconds, from the clock this state was made with.
     pub fn now(&self) -> u64 {
         self.clock.now()
+    }
+}
+
+/// How the engine's push fleet and activation borrow the engine: one step at a time, with the
+/// commands' lock.
+impl EngineAccess for AppState {
+    type Guard<'a> = MutexGuard<'a, Engine>;
+    type Error = CommandError;
+
+    fn lock_engine(&self) -> Result<MutexGuard<'_, Engine>, CommandError> {
+        self.engine()
     }
 }

@@ -12,13 +12,17 @@
 //!
 //! The client does not write the vault: a [`PushEvent::NeedsReactivation`] must be stored by
 //! whoever holds the engine ([`crate::Engine::apply_push_event`]), and the client stops.
+//! [`Fleet`] does that for every shell: one client per account, their states, the vault
+//! writes (deferred while it is locked) and activation.
 
 mod backoff;
 mod client;
+pub mod fleet;
 pub mod protocol;
 
 pub use backoff::Backoff;
 pub use client::{PushClient, PushHandle, PushOptions};
+pub use fleet::Fleet;
 pub use protocol::{check_challenge, Refusal};
 
 use serde::Serialize;

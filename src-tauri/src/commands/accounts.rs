@@ -8,7 +8,7 @@ use tauri_plugin_clipboard_manager::ClipboardExt;
 use twofold_authenticator::{AccountEdit, AccountView};
 use zeroize::Zeroizing;
 
-use crate::push::PushHub;
+use crate::push::PushService;
 use crate::{AppState, CommandError};
 
 /// Every account's codes at one instant. `now` lets the UI count down without asking again
@@ -102,12 +102,12 @@ pub async fn set_favourite(
 #[tauri::command]
 pub async fn remove_account(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     id: String,
 ) -> Result<String, CommandError> {
     let mut engine = state.engine()?;
     let label = engine.remove(&id)?;
-    hub.sync(&mut engine)?;
+    push.sync(&mut engine)?;
     Ok(label)
 }
 

@@ -7,18 +7,18 @@ use tauri::{Runtime, State, WebviewWindow};
 use twofold_authenticator::AddReport;
 
 use crate::activation::{add_texts, is_activation};
-use crate::push::PushHub;
+use crate::push::PushService;
 use crate::{AppState, CommandError};
 
 /// Adds a pasted `otpauth://` URI, or activates a pasted `twofold://activate?...` code.
 #[tauri::command]
 pub async fn add_uri(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     uri: String,
 ) -> Result<AddReport, CommandError> {
     if is_activation(&uri) {
-        return add_texts(&state, &hub, vec![uri]).await;
+        return add_texts(&state, &push, vec![uri]).await;
     }
     let now = state.now();
     Ok(state.engine()?.add_uri(uri.trim(), now)?)
@@ -29,10 +29,10 @@ pub async fn add_uri(
 #[tauri::command]
 pub async fn add_scanned(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     texts: Vec<String>,
 ) -> Result<AddReport, CommandError> {
-    add_texts(&state, &hub, texts).await
+    add_texts(&state, &push, texts).await
 }
 
 /// Adds what the QR codes in a PNG or JPEG hold. The body is the file's bytes (the UI sends a
@@ -40,7 +40,7 @@ pub async fn add_scanned(
 #[tauri::command]
 pub async fn scan_image(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     request: Request<'_>,
 ) -> Result<AddReport, CommandError> {
     let InvokeBody::Raw(bytes) = request.body() else {
@@ -50,7 +50,7 @@ pub async fn scan_image(
         ));
     };
     let texts = twofold_authenticator::qr::decode_image(bytes)?;
-    add_texts(&state, &hub, texts).await
+    add_texts(&state, &push, texts).await
 }
 
 /// Captures every screen once (the UI asks the user first), reads the QR codes on them with
@@ -60,16 +60,16 @@ pub async fn scan_image(
 pub async fn scan_screen<R: Runtime>(
     window: WebviewWindow<R>,
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
 ) -> Result<AddReport, CommandError> {
     #[cfg(desktop)]
     {
         let texts = crate::screen::qr_texts_on_screen(&window)?;
-        add_texts(&state, &hub, texts).await
+        add_texts(&state, &push, texts).await
     }
     #[cfg(mobile)]
     {
-        let _ = (window, state, hub);
+        let _ = (window, state, push);
         Err(CommandError::new(
             "scan.unsupported",
             "this device cannot capture its screen; open a screenshot instead",

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::device_keys::{Availability, DeviceKeys};
-use crate::push::PushHub;
+use crate::push::PushService;
 use crate::{AppState, CommandError};
 
 /// The name of the vault's key in the OS key store, and of its slot in the vault file.
@@ -79,7 +79,7 @@ pub async fn disable_biometric(
 #[tauri::command]
 pub async fn unlock_with_biometric(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     keys: State<'_, DeviceKeys>,
 ) -> Result<(), CommandError> {
     let alias = state.engine()?.device_unlock_alias()?.ok_or_else(|| {
@@ -97,5 +97,5 @@ pub async fn unlock_with_biometric(
     .map_err(|_| CommandError::poisoned())??;
     let mut engine = state.engine()?;
     engine.unlock_with_device_key(ALIAS, &key)?;
-    hub.sync(&mut engine)
+    push.sync(&mut engine)
 }

@@ -4,7 +4,7 @@ use serde::Deserialize;
 use tauri::State;
 use twofold_authenticator::{Answer, Error};
 
-use crate::push::{PushHub, PushStatus};
+use crate::push::{PushService, PushStatus};
 use crate::{AppState, CommandError};
 
 /// Every Twofold account's connection and the requests waiting for an answer. Events named
@@ -12,10 +12,10 @@ use crate::{AppState, CommandError};
 #[tauri::command]
 pub async fn push_status(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
 ) -> Result<PushStatus, CommandError> {
     let engine = state.engine()?;
-    hub.status(&engine)
+    push.status(&engine)
 }
 
 /// The user's decision; `report` is "deny and report": this was not me.
@@ -33,7 +33,7 @@ pub enum Decision {
 #[tauri::command]
 pub async fn answer_push(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     account_id: String,
     challenge_id: String,
     decision: Decision,
@@ -51,5 +51,5 @@ pub async fn answer_push(
         Decision::Deny => Answer::Deny { report: false },
         Decision::Report => Answer::Deny { report: true },
     };
-    hub.answer(&account_id, &challenge_id, answer).await
+    push.answer(&account_id, &challenge_id, answer).await
 }

@@ -6,7 +6,7 @@ use twofold_authenticator::Engine;
 use zeroize::Zeroizing;
 
 use crate::device_keys::DeviceKeys;
-use crate::push::PushHub;
+use crate::push::PushService;
 use crate::{AppState, CommandError};
 
 /// What the first screen needs to know.
@@ -43,12 +43,12 @@ pub async fn create_vault(
 #[tauri::command]
 pub async fn unlock(
     state: State<'_, AppState>,
-    hub: State<'_, PushHub>,
+    push: State<'_, PushService>,
     password: Zeroizing<String>,
 ) -> Result<(), CommandError> {
     let mut engine = state.engine()?;
     engine.unlock(&password)?;
-    hub.sync(&mut engine)
+    push.sync(&mut engine)
 }
 
 /// Forgets the decrypted accounts and the key (the engine wipes them). The push clients keep
