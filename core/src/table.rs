@@ -60,7 +60,10 @@ mod tests {
 
     #[test]
     fn a_row_shorter_or_longer_than_the_header_does_not_panic() {
-        let rows = vec![vec!["a".to_owned()], vec!["b".into(), "c".into(), "d".into()]];
+        let rows = vec![
+            vec!["a".to_owned()],
+            vec!["b".into(), "c".into(), "d".into()],
+        ];
         assert_eq!(render(&["X", "Y"], &rows, Rule::None), "X  Y\na\nb  c\n");
     }
 }

@@ -9,5 +9,4 @@ mod importers;
 mod interop;
 mod push;
 mod qr;
-mod server;
 mod vault;
