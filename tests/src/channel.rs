@@ -145,6 +145,20 @@ impl DeviceChannel {
         }
     }
 
+    /// Sends `device`'s signed answer ([`TestDevice::answer`]) and returns at once: for tests
+    /// that read what comes back themselves.
+    pub async fn send_answer(
+        &mut self,
+        device: &TestDevice,
+        challenge: &Challenge,
+        decision: Decision,
+        number: Option<&str>,
+        report: bool,
+    ) -> Result<()> {
+        self.send(&device.answer(challenge, decision, number, report)?)
+            .await
+    }
+
     /// Sends `device`'s signed answer and returns the server's verdict on it (other
     /// messages, such as `withdrawn`, skipped).
     pub async fn answer(
@@ -154,7 +168,7 @@ impl DeviceChannel {
         decision: Decision,
         number: Option<&str>,
     ) -> Result<AnswerOutcome> {
-        self.send(&device.answer(challenge, decision, number, false)?)
+        self.send_answer(device, challenge, decision, number, false)
             .await?;
         loop {
             match self.next().await? {

@@ -87,11 +87,7 @@ async fn synchronous_push_approved_on_the_device_allows() {
         );
         assert!(!challenge.number_required);
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, None, false)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
             .await
             .unwrap();
         let ServerMessage::AnswerResult { outcome, .. } = channel.next().await.unwrap() else {
@@ -156,10 +152,12 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
         let (challenge, _) = channel.next_challenge().await.unwrap();
         assert!(challenge.number_required);
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, Some(&number), false)
-                    .unwrap(),
+            .send_answer(
+                &s.device,
+                &challenge,
+                Decision::Approve,
+                Some(&number),
+                false,
             )
             .await
             .unwrap();
@@ -174,11 +172,7 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
         };
         let (challenge, _) = channel.next_challenge().await.unwrap();
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, Some(wrong), false)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Approve, Some(wrong), false)
             .await
             .unwrap();
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;
@@ -216,11 +210,7 @@ async fn deny_expiry_cancel_and_forged_answers() {
             }
         ));
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Deny, None, false)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Deny, None, false)
             .await
             .unwrap();
         assert!(matches!(
@@ -260,11 +250,7 @@ async fn deny_expiry_cancel_and_forged_answers() {
             "{engine}"
         );
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, None, false)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
             .await
             .unwrap();
         let reply = loop {
@@ -300,11 +286,7 @@ async fn a_device_offline_during_the_push_receives_it_on_connect() {
         assert_eq!(started["txid"].as_str(), Some(challenge.id.as_str()));
         assert!(s.device.verify_challenge(&challenge, &signature).unwrap());
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, None, false)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
             .await
             .unwrap();
         assert_eq!(
@@ -333,13 +315,9 @@ async fn with_two_devices_the_first_answer_wins() {
         let (c2, _) = two.next_challenge().await.unwrap();
         assert_eq!(c1.id, c2.id);
         assert_eq!(c2.device_id, second.device_id().unwrap());
-        one.send(
-            &s.device
-                .answer(&c1, Decision::Approve, None, false)
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+        one.send_answer(&s.device, &c1, Decision::Approve, None, false)
+            .await
+            .unwrap();
         // The other device is told to take the request off its screen.
         let withdrawn = loop {
             if let ServerMessage::Withdrawn { challenge_id, .. } = two.next().await.unwrap() {
@@ -347,7 +325,7 @@ async fn with_two_devices_the_first_answer_wins() {
             }
         };
         assert_eq!(withdrawn, c1.id);
-        two.send(&second.answer(&c2, Decision::Deny, None, false).unwrap())
+        two.send_answer(&second, &c2, Decision::Deny, None, false)
             .await
             .unwrap();
         let late = loop {
@@ -371,11 +349,7 @@ async fn deny_and_report_blocks_the_user_and_raises_an_alert() {
         let started = push(&s.server, &s.app, true).await;
         let (challenge, _) = channel.next_challenge().await.unwrap();
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Deny, None, true)
-                    .unwrap(),
-            )
+            .send_answer(&s.device, &challenge, Decision::Deny, None, true)
             .await
             .unwrap();
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;

@@ -2,6 +2,7 @@
 //! relying-party API: users with activation codes, applications, pushes and their outcomes.
 //! Every call goes through the router, as a client's would.
 
+use axum::http::StatusCode;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
@@ -18,9 +19,19 @@ fn text(value: &Value, key: &str) -> Result<String> {
 }
 
 impl InProcessServer {
+    /// `METHOD PATH` with the admin token, whatever the answer.
+    pub async fn as_admin(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<(StatusCode, Value)> {
+        self.call(method, path, Some(&self.admin()), body).await
+    }
+
     /// An admin call that must succeed (2xx); its body.
     pub async fn admin_call(&self, method: &str, path: &str, body: Option<Value>) -> Result<Value> {
-        let (status, value) = self.call(method, path, Some(&self.admin()), body).await?;
+        let (status, value) = self.as_admin(method, path, body).await?;
         if !status.is_success() {
             return Err(Error::new(format!("{method} {path}: {status} {value}")));
         }
@@ -30,14 +41,8 @@ impl InProcessServer {
     /// Adds the user (when not there yet) and a fresh activation for them:
     /// `{"uri", "code", "qr_png_base64", ...}`.
     pub async fn activation(&self, username: &str) -> Result<Value> {
-        let (status, body) = self
-            .call(
-                "POST",
-                "/v1/admin/users",
-                Some(&self.admin()),
-                Some(json!({ "username": username })),
-            )
-            .await?;
+        let user = json!({ "username": username });
+        let (status, body) = self.as_admin("POST", "/v1/admin/users", Some(user)).await?;
         if status != 201 && status != 409 {
             return Err(Error::new(format!("adding {username}: {status} {body}")));
         }
@@ -46,14 +51,8 @@ impl InProcessServer {
 
     /// A fresh activation for an existing user.
     async fn issue_activation(&self, username: &str) -> Result<Value> {
-        let (status, issued) = self
-            .call(
-                "POST",
-                &format!("/v1/admin/users/{username}/activation"),
-                Some(&self.admin()),
-                None,
-            )
-            .await?;
+        let path = format!("/v1/admin/users/{username}/activation");
+        let (status, issued) = self.as_admin("POST", &path, None).await?;
         if status != 201 {
             return Err(Error::new(format!(
                 "activation for {username}: {status} {issued}"
@@ -79,13 +78,9 @@ impl InProcessServer {
 
     /// Registers an application; its HTTP Basic `Authorization` header value.
     pub async fn application(&self, name: &str) -> Result<String> {
+        let app = json!({ "name": name });
         let (status, creds) = self
-            .call(
-                "POST",
-                "/v1/admin/applications",
-                Some(&self.admin()),
-                Some(json!({ "name": name })),
-            )
+            .as_admin("POST", "/v1/admin/applications", Some(app))
             .await?;
         if status != 201 {
             return Err(Error::new(format!("adding {name}: {status} {creds}")));
