@@ -1,8 +1,8 @@
 //! Push round trip under load: `cargo bench -p twofold-server --bench push_roundtrip`.
 //!
 //! Starts the real `twofold-server` binary (SQLite, 127.0.0.1, a free port), activates N test
-//! devices (one per user) and keeps their channels open; each device approves every challenge
-//! it receives. Then relying parties send synchronous pushes with C in flight and the tool
+//! devices (one per user; server and devices from `twofold-testkit`) and keeps their channels
+//! open; each device approves every challenge it receives. Then relying parties send synchronous pushes with C in flight and the tool
 //! reports the round trip (relying-party request → device receives the signed challenge →
 //! signed approval → relying-party response): p50, p99, approvals per second, and the server's
 //! resident memory per connected device.
@@ -11,20 +11,14 @@
 //! TWOFOLD_BENCH_CONCURRENCY (default 32), TWOFOLD_BENCH_DATABASE_URL (default SQLite).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // benchmark set-up: a panic is the report
 
-#[path = "../tests/it/device.rs"]
-#[allow(dead_code)]
-mod device;
-
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
-use device::TestDevice;
+use base64::Engine as _;
 use serde_json::{json, Value};
 use twofold_core::proto::channel::{Decision, ServerMessage};
+use twofold_testkit::{Engine, ServerProcess, TestDevice};
 
 fn env_number(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -52,38 +46,25 @@ async fn main() {
     let devices = env_number("TWOFOLD_BENCH_DEVICES", 1000);
     let pushes = env_number("TWOFOLD_BENCH_PUSHES", 3000);
     let concurrency = env_number("TWOFOLD_BENCH_CONCURRENCY", 32);
-    let dir = std::env::temp_dir().join(format!("twofold-bench-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-
-    let mut command = Command::new(env!("CARGO_BIN_EXE_twofold-server"));
-    command
-        .arg("serve")
-        .env("TWOFOLD_LISTEN", "127.0.0.1:0")
-        .env("TWOFOLD_DATA_DIR", dir.join("data"))
-        .env("TWOFOLD_PUSH_NUMBER_MATCHING", "off")
-        .env("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000000")
-        .env("TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE", "1000000")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if let Ok(url) = std::env::var("TWOFOLD_BENCH_DATABASE_URL") {
-        command.env("TWOFOLD_DATABASE_URL", url);
+    // The binary cargo built for this benchmark, unless told otherwise.
+    if std::env::var_os("TWOFOLD_SERVER_BIN").is_none() {
+        std::env::set_var("TWOFOLD_SERVER_BIN", env!("CARGO_BIN_EXE_twofold-server"));
     }
-    let mut server = command.spawn().unwrap();
-    let pid = server.id();
-    let mut lines = BufReader::new(server.stdout.take().unwrap()).lines();
-    let mut base = String::new();
-    let mut token = String::new();
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        if let Some(rest) = line.split("listening on ").nth(1) {
-            base = rest.trim().to_owned();
-        }
-        if line.contains("admin token") {
-            token = line.rsplit(": ").next().unwrap().trim().to_owned();
-            break;
-        }
+    let database_url = std::env::var("TWOFOLD_BENCH_DATABASE_URL").ok();
+    let mut settings = vec![
+        ("TWOFOLD_PUSH_NUMBER_MATCHING", "off"),
+        ("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000000"),
+        ("TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE", "1000000"),
+        ("RUST_LOG", "warn"),
+    ];
+    if let Some(url) = &database_url {
+        settings.push(("TWOFOLD_DATABASE_URL", url));
     }
+    let mut server = ServerProcess::start_with(Engine::Sqlite, &settings)
+        .await
+        .unwrap();
+    let pid = server.pid().unwrap();
+    let (base, token) = (server.url.clone(), server.admin_token.clone());
     let http = reqwest::Client::new();
     let admin = format!("Bearer {token}");
     let app: Value = http
@@ -129,7 +110,7 @@ async fn main() {
                     .json()
                     .await
                     .unwrap();
-                TestDevice::activate(&base, issued["code"].as_str().unwrap(), "bench")
+                TestDevice::activate_new(&base, issued["code"].as_str().unwrap(), "bench")
                     .await
                     .unwrap()
             }
@@ -141,15 +122,16 @@ async fn main() {
     let rss_before = rss_kib(pid);
     for device in activated {
         let device = Arc::new(device);
-        let (mut channel, ready) = device.connect(&base).await;
+        let (mut channel, ready) = device.connect(&base).await.unwrap();
         assert!(matches!(ready, ServerMessage::Ready { .. }), "{ready:?}");
         tokio::spawn(async move {
             // Approve everything, as soon as it arrives.
-            while let Some(message) = channel.try_next(Duration::from_secs(3600)).await {
+            while let Ok(Some(message)) = channel.try_next(Duration::from_secs(3600)).await {
                 if let ServerMessage::Challenge { challenge, .. } = message {
-                    channel
-                        .send(&device.answer(&challenge, Decision::Approve, None, false))
-                        .await;
+                    let answer = device
+                        .answer(&challenge, Decision::Approve, None, false)
+                        .unwrap();
+                    channel.send(&answer).await.unwrap();
                 }
             }
         });
@@ -203,10 +185,5 @@ async fn main() {
     println!("  {:.0} approvals/s", pushes as f64 / elapsed.as_secs_f64());
     let per_device = rss_after.saturating_sub(rss_before) as f64 / devices as f64;
     println!("  server RSS per connected device: {per_device:.1} KiB");
-    let _ = Command::new("kill")
-        .arg("-TERM")
-        .arg(pid.to_string())
-        .status();
-    let _ = server.wait();
-    let _ = std::fs::remove_dir_all(dir);
+    let _ = server.stop();
 }

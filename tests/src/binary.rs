@@ -7,7 +7,7 @@
 //! 2. Otherwise the binary cargo builds next to the running executable
 //!    (`<target>/<profile>/twofold-server`; tests run from `<target>/<profile>/deps/`). Before
 //!    first use, the harness runs `cargo build -p twofold-server --bin twofold-server` for
-//!    that target directory and profile, so `cargo nextest run -p twofold-tests` never runs a
+//!    that target directory and profile, so `cargo nextest run -p twofold-testkit` never runs a
 //!    stale server. A stamp file keyed by this executable's path and modification time makes
 //!    that happen once per build of the tests rather than once per test process (nextest
 //!    runs each test in its own process); since this crate depends on the server library,

@@ -5,7 +5,8 @@
 //! It uses only the wire types of `twofold_core::proto::channel` and the signing bytes of
 //! `twofold_core::sign`, so what passes here is the protocol as documented. It is not a
 //! complete client: no reconnection, no heartbeat of its own (tungstenite answers the
-//! server's pings while a test reads).
+//! server's pings while a test reads). It works the same against the real server process and
+//! the in-process one, as soon as that listens.
 
 use std::time::Duration;
 
@@ -36,6 +37,26 @@ impl DeviceChannel {
     /// Connects `device` to the server at `server_url` and authenticates; an error unless the
     /// server answers `ready`.
     pub async fn open(device: &TestDevice, server_url: &str) -> Result<Self> {
+        match Self::connect(device, server_url).await? {
+            (channel, ServerMessage::Ready { .. }) => Ok(channel),
+            (_, other) => Err(Error::new(format!("auth refused: {other:?}"))),
+        }
+    }
+
+    /// Connects and authenticates with the epoch the device was activated in; returns the
+    /// channel and the server's first answer to `auth`, whatever it is (`ready` or an
+    /// error): for tests of refusals.
+    pub async fn connect(device: &TestDevice, server_url: &str) -> Result<(Self, ServerMessage)> {
+        let epoch = device.activated()?.epoch;
+        Self::connect_as(device, server_url, epoch).await
+    }
+
+    /// [`connect`](Self::connect) claiming `epoch`, which may not be the device's.
+    pub async fn connect_as(
+        device: &TestDevice,
+        server_url: &str,
+        epoch: u64,
+    ) -> Result<(Self, ServerMessage)> {
         check_loopback(server_url)?;
         let url = format!("{}/v1/device/channel", server_url.replacen("http", "ws", 1));
         let (socket, _) = tokio_tungstenite::connect_async(url.as_str())
@@ -48,11 +69,6 @@ impl DeviceChannel {
         let nonce =
             b64_decode(&nonce).ok_or_else(|| Error::new("the hello nonce is not base64url"))?;
         let device_id = device.device_id()?.to_owned();
-        let epoch = device
-            .activation
-            .as_ref()
-            .map(|a| a.epoch)
-            .ok_or_else(|| Error::new("the device is not activated"))?;
         let signature = device.sign(&twofold_core::sign::channel_auth_bytes(
             &nonce, &device_id, epoch,
         ))?;
@@ -63,10 +79,8 @@ impl DeviceChannel {
                 signature: b64_encode(&signature),
             })
             .await?;
-        match channel.next().await? {
-            ServerMessage::Ready { .. } => Ok(channel),
-            other => Err(Error::new(format!("auth refused: {other:?}"))),
-        }
+        let first = channel.next().await?;
+        Ok((channel, first))
     }
 
     pub async fn send(&mut self, message: &DeviceMessage) -> Result<()> {
@@ -80,25 +94,40 @@ impl DeviceChannel {
     /// The next message (pings skipped); an error when the socket closes or nothing comes
     /// within [`MESSAGE_TIMEOUT`].
     pub async fn next(&mut self) -> Result<ServerMessage> {
-        let deadline = tokio::time::Instant::now() + MESSAGE_TIMEOUT;
+        match self.try_next(MESSAGE_TIMEOUT).await? {
+            Some(message) => Ok(message),
+            None => Err(Error::new(format!(
+                "the device channel closed, or no message came within {MESSAGE_TIMEOUT:?}"
+            ))),
+        }
+    }
+
+    /// The next message, or `None` when the socket closes (or fails) or nothing comes within
+    /// `wait`; an error only for a message that is not the protocol's JSON.
+    pub async fn try_next(&mut self, wait: Duration) -> Result<Option<ServerMessage>> {
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
-            let frame = tokio::time::timeout_at(deadline, self.socket.next())
-                .await
-                .map_err(|_| {
-                    Error::new(format!(
-                        "no message on the device channel within {MESSAGE_TIMEOUT:?}"
-                    ))
-                })?
-                .ok_or_else(|| Error::new("the device channel closed"))?
-                .map_err(|e| Error::new(format!("device channel: {e}")))?;
+            let Ok(Some(Ok(frame))) = tokio::time::timeout_at(deadline, self.socket.next()).await
+            else {
+                return Ok(None);
+            };
             match frame {
-                Message::Text(text) => return Ok(serde_json::from_str(&text)?),
-                Message::Close(frame) => {
-                    return Err(Error::new(format!(
-                        "the server closed the channel: {frame:?}"
-                    )))
-                }
+                Message::Text(text) => return Ok(Some(serde_json::from_str(&text)?)),
+                Message::Close(_) => return Ok(None),
                 _ => continue,
+            }
+        }
+    }
+
+    /// True when the server closes the socket within 5 s (messages before the close are
+    /// skipped); false when it stays open.
+    pub async fn closed(&mut self) -> bool {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+                Ok(Some(Ok(_))) => continue,
             }
         }
     }
@@ -116,6 +145,20 @@ impl DeviceChannel {
         }
     }
 
+    /// Sends `device`'s signed answer ([`TestDevice::answer`]) and returns at once: for tests
+    /// that read what comes back themselves.
+    pub async fn send_answer(
+        &mut self,
+        device: &TestDevice,
+        challenge: &Challenge,
+        decision: Decision,
+        number: Option<&str>,
+        report: bool,
+    ) -> Result<()> {
+        self.send(&device.answer(challenge, decision, number, report)?)
+            .await
+    }
+
     /// Sends `device`'s signed answer and returns the server's verdict on it (other
     /// messages, such as `withdrawn`, skipped).
     pub async fn answer(
@@ -125,7 +168,7 @@ impl DeviceChannel {
         decision: Decision,
         number: Option<&str>,
     ) -> Result<AnswerOutcome> {
-        self.send(&device.answer(challenge, decision, number)?)
+        self.send_answer(device, challenge, decision, number, false)
             .await?;
         loop {
             match self.next().await? {
@@ -140,5 +183,12 @@ impl DeviceChannel {
                 _ => continue,
             }
         }
+    }
+}
+
+impl TestDevice {
+    /// [`DeviceChannel::connect`]: this device's channel and the server's first answer.
+    pub async fn connect(&self, server_url: &str) -> Result<(DeviceChannel, ServerMessage)> {
+        DeviceChannel::connect(self, server_url).await
     }
 }

@@ -1,6 +1,8 @@
 //! A simulated authenticator device: a P-256 key from `ring`, activation through the device
 //! API with proof of possession, the offline-code account it receives, and the signatures
-//! it makes and checks on the device channel (see [`crate::channel`]).
+//! it makes and checks on the device channel (see [`crate::channel`]). The one simulated device
+//! of every crate's tests: it speaks only the wire protocol of `twofold_core::proto`, so what
+//! passes with it is the protocol as documented.
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
@@ -88,6 +90,14 @@ impl TestDevice {
             .await
     }
 
+    /// A new device called `name`, activated with `code` at `server_url`.
+    pub async fn activate_new(server_url: &str, code: &str, name: &str) -> Result<Self> {
+        let mut device = Self::new()?;
+        device.name = name.to_owned();
+        device.activate(server_url, code).await?;
+        Ok(device)
+    }
+
     /// Activates with `code`; an error unless the server answers 201.
     pub async fn activate(&mut self, server_url: &str, code: &str) -> Result<&ActivateResponse> {
         let response = self.try_activate(server_url, code).await?;
@@ -101,40 +111,52 @@ impl TestDevice {
     }
 
     fn account(&self) -> Result<OtpAccount> {
-        let activation = self
-            .activation
-            .as_ref()
-            .ok_or_else(|| Error::new("the device is not activated"))?;
-        OtpAccount::from_uri(&activation.otpauth_uri)
+        OtpAccount::from_uri(&self.activated()?.otpauth_uri)
             .map_err(|e| Error::new(format!("the otpauth URI does not parse: {e}")))
     }
 
-    fn activated(&self) -> Result<&ActivateResponse> {
+    /// The server's answer to the activation; an error before it.
+    pub fn activated(&self) -> Result<&ActivateResponse> {
         self.activation
             .as_ref()
             .ok_or_else(|| Error::new("the device is not activated"))
     }
 
-    /// The answer to `challenge`, signed over `sign::answer_bytes` as docs/PROTOCOL.md says.
+    /// The answer to `challenge` (`report`: deny and report as fraud), signed over
+    /// `sign::answer_bytes` as docs/PROTOCOL.md says.
     pub fn answer(
         &self,
         challenge: &Challenge,
         decision: Decision,
         number: Option<&str>,
+        report: bool,
+    ) -> Result<DeviceMessage> {
+        self.answer_signed_by(self, challenge, decision, number, report)
+    }
+
+    /// This device's answer with the signature of `signer`'s key: what a forged answer
+    /// looks like.
+    pub fn answer_signed_by(
+        &self,
+        signer: &TestDevice,
+        challenge: &Challenge,
+        decision: Decision,
+        number: Option<&str>,
+        report: bool,
     ) -> Result<DeviceMessage> {
         let bytes = twofold_core::sign::answer_bytes(
             &challenge.id,
             self.device_id()?,
             decision == Decision::Approve,
             number.unwrap_or(""),
-            false,
+            report,
         );
         Ok(DeviceMessage::Answer {
             challenge_id: challenge.id.clone(),
             decision,
             number: number.map(str::to_owned),
-            report: false,
-            signature: b64_encode(&self.sign(&bytes)?),
+            report,
+            signature: b64_encode(&signer.sign(&bytes)?),
         })
     }
 
@@ -149,19 +171,13 @@ impl TestDevice {
     }
 
     pub fn device_id(&self) -> Result<&str> {
-        self.activation
-            .as_ref()
-            .map(|a| a.device_id.as_str())
-            .ok_or_else(|| Error::new("the device is not activated"))
+        Ok(self.activated()?.device_id.as_str())
     }
 
     /// The offline account's secret as the server sent it: base32, as in the otpauth URI.
     pub fn secret_base32(&self) -> Result<String> {
-        let activation = self
-            .activation
-            .as_ref()
-            .ok_or_else(|| Error::new("the device is not activated"))?;
-        let query = activation
+        let query = self
+            .activated()?
             .otpauth_uri
             .split_once('?')
             .map(|(_, q)| q)

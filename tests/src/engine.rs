@@ -56,14 +56,18 @@ pub enum Database {
     Postgres(String),
 }
 
-/// Creates an empty database on the test PostgreSQL and returns its URL.
-pub async fn fresh_postgres_database(base_url: &str) -> Result<String> {
+/// Creates an empty database of its own on the test PostgreSQL ([`postgres_url`]) and returns
+/// its URL: every test, in process or not, starts from nothing and leaves the others alone.
+/// An error when there is no test PostgreSQL.
+pub async fn fresh_postgres_database() -> Result<String> {
+    let base_url = postgres_url()?
+        .ok_or_else(|| Error::new("no test PostgreSQL (TWOFOLD_TEST_POSTGRES_URL)"))?;
     let bytes: [u8; 8] = crate::device::random()?;
     let name = format!(
-        "e2e_{}",
+        "t_{}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     );
-    let mut conn = sqlx::PgConnection::connect(base_url).await?;
+    let mut conn = sqlx::PgConnection::connect(&base_url).await?;
     sqlx::query(&format!("CREATE DATABASE {name}"))
         .execute(&mut conn)
         .await?;

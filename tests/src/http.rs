@@ -38,13 +38,20 @@ impl ApiResponse {
     async fn read(response: reqwest::Response) -> Result<Self> {
         let status = response.status().as_u16();
         let bytes = response.bytes().await?;
-        let body = if bytes.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
-        };
-        Ok(Self { status, body })
+        Ok(Self {
+            status,
+            body: read_body(&bytes),
+        })
+    }
+}
+
+/// A body as JSON: `null` when empty, the text as a JSON string when it is not JSON.
+pub fn read_body(bytes: &[u8]) -> Value {
+    if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(bytes).into_owned()))
     }
 }
 

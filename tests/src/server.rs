@@ -10,9 +10,10 @@ use twofold_server::auth::activation::IssuedActivation;
 use twofold_server::auth::applications::ApplicationCredentials;
 
 use crate::binary::server_binary;
-use crate::engine::{fresh_postgres_database, postgres_url, Database, Engine};
+use crate::engine::{fresh_postgres_database, Database, Engine};
 use crate::error::Error;
 use crate::http::AdminClient;
+use crate::temp::temp_dir;
 use crate::Result;
 
 /// How long a server may take to print where it listens.
@@ -78,15 +79,11 @@ impl ServerProcess {
 
     /// A server with extra `TWOFOLD_*` (or `RUST_LOG`) settings.
     pub async fn start_with(engine: Engine, env: &[(&str, &str)]) -> Result<Self> {
-        let dir = tempfile::Builder::new().prefix("twofold-e2e-").tempdir()?;
+        let dir = temp_dir("e2e")?;
         let data_dir = dir.path().join("data");
         let database = match engine {
             Engine::Sqlite => Database::Sqlite(data_dir.join("twofold.db")),
-            Engine::Postgres => {
-                let base = postgres_url()?
-                    .ok_or_else(|| Error::new("no test PostgreSQL (TWOFOLD_TEST_POSTGRES_URL)"))?;
-                Database::Postgres(fresh_postgres_database(&base).await?)
-            }
+            Engine::Postgres => Database::Postgres(fresh_postgres_database().await?),
         };
         let mut settings: Vec<(String, String)> = vec![
             ("TWOFOLD_LISTEN".into(), "127.0.0.1:0".into()),
@@ -132,7 +129,7 @@ impl ServerProcess {
                 self.engine
             )));
         }
-        let dir = tempfile::Builder::new().prefix("twofold-e2e-").tempdir()?;
+        let dir = temp_dir("e2e")?;
         let data_dir = dir.path().join("data");
         std::fs::create_dir(&data_dir)?;
         for name in NODE_FILES {

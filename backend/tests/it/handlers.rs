@@ -2,30 +2,35 @@
 
 use serde_json::json;
 
-use super::harness::{engines, TestServer};
+use twofold_testkit::{engines, InProcessServer, TestDevice};
 
 #[tokio::test]
 async fn admin_routes_need_the_admin_token() {
-    for engine in engines() {
-        let server = TestServer::start(engine, |_| {}).await;
-        let (status, body) = server.call("GET", "/v1/admin/users", None, None).await;
+    for engine in engines().unwrap() {
+        let server = InProcessServer::start(engine, |_| {}).await.unwrap();
+        let (status, body) = server
+            .call("GET", "/v1/admin/users", None, None)
+            .await
+            .unwrap();
         assert_eq!(status, 401, "{engine}");
         assert_eq!(body["error"]["code"], "auth.unauthorized");
         let (status, _) = server
             .call("GET", "/v1/admin/users", Some("Bearer adm_x.y"), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 401, "{engine}");
         let (status, body) = server
             .call("GET", "/v1/admin/users", Some(&server.admin()), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 200, "{engine}: {body}");
     }
 }
 
 #[tokio::test]
 async fn users_are_added_listed_and_refused_twice() {
-    for engine in engines() {
-        let server = TestServer::start(engine, |_| {}).await;
+    for engine in engines().unwrap() {
+        let server = InProcessServer::start(engine, |_| {}).await.unwrap();
         let admin = server.admin();
         let (status, body) = server
             .call(
@@ -34,7 +39,8 @@ async fn users_are_added_listed_and_refused_twice() {
                 Some(&admin),
                 Some(json!({"username": "Alice", "email": "alice@example.com"})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 201, "{engine}: {body}");
         assert_eq!(body["username"], "alice");
         let (status, body) = server
@@ -44,41 +50,28 @@ async fn users_are_added_listed_and_refused_twice() {
                 Some(&admin),
                 Some(json!({"username": "alice"})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 409, "{engine}");
         assert_eq!(body["error"]["code"], "user.exists");
         let (_, list) = server
             .call("GET", "/v1/admin/users", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(list.as_array().unwrap().len(), 1, "{engine}");
     }
 }
 
-/// A device key pair and the body that redeems `code` with it.
+/// The body with which a new test device redeems `code`.
 fn activate_body(code: &str) -> serde_json::Value {
-    use ring::rand::SystemRandom;
-    use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
-    let rng = SystemRandom::new();
-    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng).unwrap();
-    let key =
-        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng).unwrap();
-    let public = key.public_key().as_ref().to_vec();
-    let signature = key
-        .sign(&rng, &twofold_core::sign::activation_bytes(code, &public))
-        .unwrap();
-    json!({
-        "code": code,
-        "public_key": twofold_core::proto::b64_encode(&public),
-        "signature": twofold_core::proto::b64_encode(signature.as_ref()),
-        "name": "Test phone",
-        "platform": "cli",
-    })
+    let device = TestDevice::new().unwrap();
+    serde_json::to_value(device.activation_request(code).unwrap()).unwrap()
 }
 
 #[tokio::test]
 async fn activation_codes_work_once_and_expire() {
-    for engine in engines() {
-        let server = TestServer::start(engine, |_| {}).await;
+    for engine in engines().unwrap() {
+        let server = InProcessServer::start(engine, |_| {}).await.unwrap();
         let admin = server.admin();
         server
             .call(
@@ -87,10 +80,12 @@ async fn activation_codes_work_once_and_expire() {
                 Some(&admin),
                 Some(json!({"username": "bob"})),
             )
-            .await;
+            .await
+            .unwrap();
         let (status, issued) = server
             .call("POST", "/v1/admin/users/bob/activation", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 201, "{engine}: {issued}");
         let code = issued["code"].as_str().unwrap().to_owned();
 
@@ -101,7 +96,8 @@ async fn activation_codes_work_once_and_expire() {
                 None,
                 Some(activate_body(&code)),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 201, "{engine}: {body}");
         assert!(body["otpauth_uri"]
             .as_str()
@@ -116,7 +112,8 @@ async fn activation_codes_work_once_and_expire() {
                 None,
                 Some(activate_body(&code)),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), body["error"]["code"].as_str()),
             (409, Some("activation.already_used")),
@@ -125,7 +122,8 @@ async fn activation_codes_work_once_and_expire() {
 
         let (_, issued) = server
             .call("POST", "/v1/admin/users/bob/activation", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         server.clock.advance(601);
         let (status, body) = server
             .call(
@@ -134,7 +132,8 @@ async fn activation_codes_work_once_and_expire() {
                 None,
                 Some(activate_body(issued["code"].as_str().unwrap())),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), body["error"]["code"].as_str()),
             (410, Some("activation.expired")),
@@ -148,7 +147,8 @@ async fn activation_codes_work_once_and_expire() {
                 None,
                 Some(activate_body("0000 0000 0000")),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), body["error"]["code"].as_str()),
             (404, Some("activation.invalid_code")),
@@ -159,7 +159,10 @@ async fn activation_codes_work_once_and_expire() {
 
 /// Activates a device for `username`; returns the relying-party authorization and the
 /// device's offline-code account.
-async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold_core::OtpAccount) {
+async fn passcode_setup(
+    server: &InProcessServer,
+    username: &str,
+) -> (String, twofold_core::OtpAccount) {
     let admin = server.admin();
     server
         .call(
@@ -168,7 +171,8 @@ async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold
             Some(&admin),
             Some(json!({ "username": username })),
         )
-        .await;
+        .await
+        .unwrap();
     let (_, issued) = server
         .call(
             "POST",
@@ -176,7 +180,8 @@ async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold
             Some(&admin),
             None,
         )
-        .await;
+        .await
+        .unwrap();
     let (status, body) = server
         .call(
             "POST",
@@ -184,24 +189,35 @@ async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold
             None,
             Some(activate_body(issued["code"].as_str().unwrap())),
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!(status, 201, "{body}");
     let account =
         twofold_core::OtpAccount::from_uri(body["otpauth_uri"].as_str().unwrap()).unwrap();
-    (server.application("Portal").await, account)
+    (server.application("Portal").await.unwrap(), account)
 }
 
-async fn passcode(server: &TestServer, app: &str, username: &str, code: &str) -> serde_json::Value {
+async fn passcode(
+    server: &InProcessServer,
+    app: &str,
+    username: &str,
+    code: &str,
+) -> serde_json::Value {
     let body = json!({"username": username, "factor": "passcode", "passcode": code});
-    let (status, answer) = server.call("POST", "/v1/auth", Some(app), Some(body)).await;
+    let (status, answer) = server
+        .call("POST", "/v1/auth", Some(app), Some(body))
+        .await
+        .unwrap();
     assert_eq!(status, 200, "{answer}");
     answer
 }
 
 #[tokio::test]
 async fn lockout_after_the_threshold_until_the_cool_down_and_replays_do_not_count() {
-    for engine in engines() {
-        let server = TestServer::start(engine, |c| c.policy.lockout_threshold = 3).await;
+    for engine in engines().unwrap() {
+        let server = InProcessServer::start(engine, |c| c.policy.lockout_threshold = 3)
+            .await
+            .unwrap();
         let (app, account) = passcode_setup(&server, "carol").await;
         let now = twofold_server::clock::Clock::now(server.clock.as_ref());
         let valid = account.code(now).unwrap();
@@ -259,8 +275,8 @@ async fn lockout_after_the_threshold_until_the_cool_down_and_replays_do_not_coun
 
 #[tokio::test]
 async fn sixteen_concurrent_submissions_of_one_code_give_exactly_one_allow() {
-    for engine in engines() {
-        let server = std::sync::Arc::new(TestServer::start(engine, |_| {}).await);
+    for engine in engines().unwrap() {
+        let server = std::sync::Arc::new(InProcessServer::start(engine, |_| {}).await.unwrap());
         let (app, account) = passcode_setup(&server, "dave").await;
         let code = account
             .code(twofold_server::clock::Clock::now(server.clock.as_ref()))

@@ -1,10 +1,9 @@
 //! twofold-server tests: handlers driven with `oneshot`, and push sign-in over a real socket
-//! with a test device; on SQLite and (when the test command provides one) PostgreSQL.
+//! with a test device; on SQLite and (when the test command provides one) PostgreSQL. The
+//! server, the device and the engine matrix come from `twofold-testkit`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
-mod device;
 mod handlers;
-mod harness;
 mod malformed;
 mod push;
 mod tls;

@@ -3,31 +3,9 @@
 
 use axum::body::Body;
 use axum::http::{header, Request};
-use base64::Engine;
 use serde_json::{json, Value};
 
-use super::harness::{engines, TestServer};
-
-async fn app_basic(server: &TestServer) -> String {
-    let (status, app) = server
-        .call(
-            "POST",
-            "/v1/admin/applications",
-            Some(&server.admin()),
-            Some(json!({"name": "VPN"})),
-        )
-        .await;
-    assert_eq!(status, 201, "{app}");
-    let pair = format!(
-        "{}:{}",
-        app["id"].as_str().unwrap(),
-        app["secret"].as_str().unwrap()
-    );
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(pair)
-    )
-}
+use twofold_testkit::{engines, InProcessServer};
 
 fn request(
     method: &str,
@@ -48,10 +26,10 @@ fn request(
 
 #[tokio::test]
 async fn malformed_requests_get_stable_codes_and_change_nothing() {
-    for engine in engines() {
-        let server = TestServer::start(engine, |_| {}).await;
+    for engine in engines().unwrap() {
+        let server = InProcessServer::start(engine, |_| {}).await.unwrap();
         let admin = server.admin();
-        let app = app_basic(&server).await;
+        let app = server.application("VPN").await.unwrap();
         server
             .call(
                 "POST",
@@ -59,13 +37,16 @@ async fn malformed_requests_get_stable_codes_and_change_nothing() {
                 Some(&admin),
                 Some(json!({"username": "alice"})),
             )
-            .await;
+            .await
+            .unwrap();
         let (_, audit_before) = server
             .call("GET", "/v1/admin/audit", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         let (_, users_before) = server
             .call("GET", "/v1/admin/users", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         let ok = json!({"username": "alice", "factor": "passcode", "passcode": "123456"});
         let with = |extra: Value| {
             let mut body = ok.clone();
@@ -174,7 +155,7 @@ async fn malformed_requests_get_stable_codes_and_change_nothing() {
             ),
         ];
         for (what, req, status, code) in cases {
-            let (got, body) = server.raw(req).await;
+            let (got, body) = server.raw(req).await.unwrap();
             assert_eq!(
                 (got.as_u16(), body["error"]["code"].as_str()),
                 (status, Some(code)),
@@ -183,10 +164,12 @@ async fn malformed_requests_get_stable_codes_and_change_nothing() {
         }
         let (_, audit_after) = server
             .call("GET", "/v1/admin/audit", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         let (_, users_after) = server
             .call("GET", "/v1/admin/users", Some(&admin), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(audit_before, audit_after, "{engine}");
         assert_eq!(users_before, users_after, "{engine}");
     }

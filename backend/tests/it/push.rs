@@ -9,29 +9,25 @@ use twofold_core::proto::channel::{
     AnswerOutcome, Decision, ServerMessage, NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE,
 };
 
-use super::device::{key_pair, TestDevice};
-use super::harness::{engines, TestServer};
+use twofold_testkit::{engines, Engine, InProcessServer, TestDevice};
 
 struct Setup {
-    server: TestServer,
+    server: InProcessServer,
     url: String,
     app: String,
     device: TestDevice,
 }
 
-async fn setup(engine: &str, number_matching: bool) -> Setup {
-    let server = TestServer::start(engine, |c| {
-        c.push.number_matching = if number_matching {
-            twofold_server::config::NumberMatching::Always
-        } else {
-            twofold_server::config::NumberMatching::Off
-        };
+async fn setup(engine: Engine, number_matching: bool) -> Setup {
+    let server = InProcessServer::start(engine, |c| {
+        c.push.number_matching = twofold_testkit::inprocess::number_matching(number_matching);
     })
-    .await;
-    let url = server.listen().await;
-    let app = server.application("VPN").await;
-    let code = server.user_with_code("alice").await;
-    let device = TestDevice::activate(&url, &code, "Alice's phone")
+    .await
+    .unwrap();
+    let url = server.listen().await.unwrap();
+    let app = server.application("VPN").await.unwrap();
+    let code = server.user_with_code("alice").await.unwrap();
+    let device = TestDevice::activate_new(&url, &code, "Alice's phone")
         .await
         .unwrap();
     Setup {
@@ -42,27 +38,31 @@ async fn setup(engine: &str, number_matching: bool) -> Setup {
     }
 }
 
-async fn push(s: &TestServer, app: &str, asynchronous: bool) -> Value {
+async fn push(s: &InProcessServer, app: &str, asynchronous: bool) -> Value {
     let body = json!({"username": "alice", "factor": "push", "async": asynchronous,
         "context": {"client_ip": "198.51.100.7", "location": "Lisbon, PT"}});
-    let (status, value) = s.call("POST", "/v1/auth", Some(app), Some(body)).await;
+    let (status, value) = s
+        .call("POST", "/v1/auth", Some(app), Some(body))
+        .await
+        .unwrap();
     assert_eq!(status, 200, "{value}");
     value
 }
 
-async fn poll(s: &TestServer, app: &str, txid: &str) -> Value {
+async fn poll(s: &InProcessServer, app: &str, txid: &str) -> Value {
     let (status, value) = s
         .call("GET", &format!("/v1/auth/{txid}?wait=10"), Some(app), None)
-        .await;
+        .await
+        .unwrap();
     assert_eq!(status, 200, "{value}");
     value
 }
 
 #[tokio::test]
 async fn synchronous_push_approved_on_the_device_allows() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
-        let (mut channel, ready) = s.device.connect(&s.url).await;
+        let (mut channel, ready) = s.device.connect(&s.url).await.unwrap();
         assert!(
             matches!(ready, ServerMessage::Ready { .. }),
             "{engine}: {ready:?}"
@@ -72,9 +72,9 @@ async fn synchronous_push_approved_on_the_device_allows() {
             let (server, app) = (server.clone(), s.app.clone());
             tokio::spawn(async move { push(&server, &app, false).await })
         };
-        let (challenge, signature) = channel.next_challenge().await;
+        let (challenge, signature) = channel.next_challenge().await.unwrap();
         assert!(
-            s.device.verify_challenge(&challenge, &signature),
+            s.device.verify_challenge(&challenge, &signature).unwrap(),
             "{engine}: challenge signature"
         );
         assert_eq!(
@@ -87,9 +87,10 @@ async fn synchronous_push_approved_on_the_device_allows() {
         );
         assert!(!challenge.number_required);
         channel
-            .send(&s.device.answer(&challenge, Decision::Approve, None, false))
-            .await;
-        let ServerMessage::AnswerResult { outcome, .. } = channel.next().await else {
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
+            .await
+            .unwrap();
+        let ServerMessage::AnswerResult { outcome, .. } = channel.next().await.unwrap() else {
             panic!("answer result")
         };
         assert_eq!(outcome, AnswerOutcome::Accepted);
@@ -108,20 +109,24 @@ async fn synchronous_push_approved_on_the_device_allows() {
                 Some(&server.admin()),
                 None,
             )
-            .await;
+            .await
+            .unwrap();
         let record = &audit[0];
         assert_eq!(
             (record["factor"].as_str(), record["result"].as_str()),
             (Some("push"), Some("allow"))
         );
-        assert_eq!(record["device_id"].as_str(), Some(s.device.id()));
+        assert_eq!(
+            record["device_id"].as_str(),
+            Some(s.device.device_id().unwrap())
+        );
         assert_eq!(record["client_ip"].as_str(), Some("198.51.100.7"));
     }
 }
 
 #[tokio::test]
 async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, true).await;
         // Number matching needs the asynchronous flow: the page must show the number.
         let (status, body) = s
@@ -132,25 +137,30 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
                 Some(&s.app),
                 Some(json!({"username": "alice", "factor": "push"})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), body["error"]["code"].as_str()),
             (422, Some("request.invalid_field")),
             "{engine}"
         );
 
-        let (mut channel, _) = s.device.connect(&s.url).await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
         let started = push(&s.server, &s.app, true).await;
         assert_eq!(started["result"], "waiting");
         let number = started["number"].as_str().unwrap().to_owned();
-        let (challenge, _) = channel.next_challenge().await;
+        let (challenge, _) = channel.next_challenge().await.unwrap();
         assert!(challenge.number_required);
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, Some(&number), false),
+            .send_answer(
+                &s.device,
+                &challenge,
+                Decision::Approve,
+                Some(&number),
+                false,
             )
-            .await;
+            .await
+            .unwrap();
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;
         assert_eq!(answer["result"], "allow", "{engine}");
 
@@ -160,13 +170,11 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
         } else {
             "00"
         };
-        let (challenge, _) = channel.next_challenge().await;
+        let (challenge, _) = channel.next_challenge().await.unwrap();
         channel
-            .send(
-                &s.device
-                    .answer(&challenge, Decision::Approve, Some(wrong), false),
-            )
-            .await;
+            .send_answer(&s.device, &challenge, Decision::Approve, Some(wrong), false)
+            .await
+            .unwrap();
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;
         assert_eq!(
             (answer["result"].as_str(), answer["reason"].as_str()),
@@ -178,35 +186,35 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
 
 #[tokio::test]
 async fn deny_expiry_cancel_and_forged_answers() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
-        let (mut channel, _) = s.device.connect(&s.url).await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
 
         let started = push(&s.server, &s.app, true).await;
-        let (challenge, _) = channel.next_challenge().await;
+        let (challenge, _) = channel.next_challenge().await.unwrap();
         // Signed by another key: refused, and the challenge stays pending.
-        let (other_key, _) = key_pair();
+        let other_key = TestDevice::new().unwrap();
         channel
-            .send(&s.device.answer_signed_by(
-                &other_key,
-                &challenge,
-                Decision::Approve,
-                None,
-                false,
-            ))
-            .await;
+            .send(
+                &s.device
+                    .answer_signed_by(&other_key, &challenge, Decision::Approve, None, false)
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
         assert!(matches!(
-            channel.next().await,
+            channel.next().await.unwrap(),
             ServerMessage::AnswerResult {
                 outcome: AnswerOutcome::Refused,
                 ..
             }
         ));
         channel
-            .send(&s.device.answer(&challenge, Decision::Deny, None, false))
-            .await;
+            .send_answer(&s.device, &challenge, Decision::Deny, None, false)
+            .await
+            .unwrap();
         assert!(matches!(
-            channel.next().await,
+            channel.next().await.unwrap(),
             ServerMessage::AnswerResult {
                 outcome: AnswerOutcome::Accepted,
                 ..
@@ -219,10 +227,13 @@ async fn deny_expiry_cancel_and_forged_answers() {
             "{engine}"
         );
         // The same answer again is not a second decision.
-        let replay = s.device.answer(&challenge, Decision::Approve, None, false);
-        channel.send(&replay).await;
+        let replay = s
+            .device
+            .answer(&challenge, Decision::Approve, None, false)
+            .unwrap();
+        channel.send(&replay).await.unwrap();
         let reply = loop {
-            if let ServerMessage::AnswerResult { outcome, .. } = channel.next().await {
+            if let ServerMessage::AnswerResult { outcome, .. } = channel.next().await.unwrap() {
                 break outcome;
             }
         };
@@ -230,7 +241,7 @@ async fn deny_expiry_cancel_and_forged_answers() {
 
         // Nobody answers: at expiry the relying party hears timeout.
         let started = push(&s.server, &s.app, true).await;
-        let (challenge, _) = channel.next_challenge().await;
+        let (challenge, _) = channel.next_challenge().await.unwrap();
         s.server.clock.advance(61);
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;
         assert_eq!(
@@ -239,10 +250,11 @@ async fn deny_expiry_cancel_and_forged_answers() {
             "{engine}"
         );
         channel
-            .send(&s.device.answer(&challenge, Decision::Approve, None, false))
-            .await;
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
+            .await
+            .unwrap();
         let reply = loop {
-            if let ServerMessage::AnswerResult { outcome, .. } = channel.next().await {
+            if let ServerMessage::AnswerResult { outcome, .. } = channel.next().await.unwrap() {
                 break outcome;
             }
         };
@@ -254,7 +266,8 @@ async fn deny_expiry_cancel_and_forged_answers() {
         let (status, answer) = s
             .server
             .call("DELETE", &format!("/v1/auth/{txid}"), Some(&s.app), None)
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), answer["reason"].as_str()),
             (200, Some("cancelled")),
@@ -265,16 +278,17 @@ async fn deny_expiry_cancel_and_forged_answers() {
 
 #[tokio::test]
 async fn a_device_offline_during_the_push_receives_it_on_connect() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
         let started = push(&s.server, &s.app, true).await;
-        let (mut channel, _) = s.device.connect(&s.url).await;
-        let (challenge, signature) = channel.next_challenge().await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
+        let (challenge, signature) = channel.next_challenge().await.unwrap();
         assert_eq!(started["txid"].as_str(), Some(challenge.id.as_str()));
-        assert!(s.device.verify_challenge(&challenge, &signature));
+        assert!(s.device.verify_challenge(&challenge, &signature).unwrap());
         channel
-            .send(&s.device.answer(&challenge, Decision::Approve, None, false))
-            .await;
+            .send_answer(&s.device, &challenge, Decision::Approve, None, false)
+            .await
+            .unwrap();
         assert_eq!(
             poll(&s.server, &s.app, &challenge.id).await["result"],
             "allow",
@@ -285,32 +299,37 @@ async fn a_device_offline_during_the_push_receives_it_on_connect() {
 
 #[tokio::test]
 async fn with_two_devices_the_first_answer_wins() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
-        let second =
-            TestDevice::activate(&s.url, &s.server.code_for("alice").await, "Alice's tablet")
-                .await
-                .unwrap();
-        let (mut one, _) = s.device.connect(&s.url).await;
-        let (mut two, _) = second.connect(&s.url).await;
+        let second = TestDevice::activate_new(
+            &s.url,
+            &s.server.code_for("alice").await.unwrap(),
+            "Alice's tablet",
+        )
+        .await
+        .unwrap();
+        let (mut one, _) = s.device.connect(&s.url).await.unwrap();
+        let (mut two, _) = second.connect(&s.url).await.unwrap();
         let started = push(&s.server, &s.app, true).await;
-        let (c1, _) = one.next_challenge().await;
-        let (c2, _) = two.next_challenge().await;
+        let (c1, _) = one.next_challenge().await.unwrap();
+        let (c2, _) = two.next_challenge().await.unwrap();
         assert_eq!(c1.id, c2.id);
-        assert_eq!(c2.device_id, second.id());
-        one.send(&s.device.answer(&c1, Decision::Approve, None, false))
-            .await;
+        assert_eq!(c2.device_id, second.device_id().unwrap());
+        one.send_answer(&s.device, &c1, Decision::Approve, None, false)
+            .await
+            .unwrap();
         // The other device is told to take the request off its screen.
         let withdrawn = loop {
-            if let ServerMessage::Withdrawn { challenge_id, .. } = two.next().await {
+            if let ServerMessage::Withdrawn { challenge_id, .. } = two.next().await.unwrap() {
                 break challenge_id;
             }
         };
         assert_eq!(withdrawn, c1.id);
-        two.send(&second.answer(&c2, Decision::Deny, None, false))
-            .await;
+        two.send_answer(&second, &c2, Decision::Deny, None, false)
+            .await
+            .unwrap();
         let late = loop {
-            if let ServerMessage::AnswerResult { outcome, .. } = two.next().await {
+            if let ServerMessage::AnswerResult { outcome, .. } = two.next().await.unwrap() {
                 break outcome;
             }
         };
@@ -324,14 +343,15 @@ async fn with_two_devices_the_first_answer_wins() {
 
 #[tokio::test]
 async fn deny_and_report_blocks_the_user_and_raises_an_alert() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
-        let (mut channel, _) = s.device.connect(&s.url).await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
         let started = push(&s.server, &s.app, true).await;
-        let (challenge, _) = channel.next_challenge().await;
+        let (challenge, _) = channel.next_challenge().await.unwrap();
         channel
-            .send(&s.device.answer(&challenge, Decision::Deny, None, true))
-            .await;
+            .send_answer(&s.device, &challenge, Decision::Deny, None, true)
+            .await
+            .unwrap();
         let answer = poll(&s.server, &s.app, started["txid"].as_str().unwrap()).await;
         assert_eq!(answer["reason"], "fraud_reported", "{engine}");
         let (_, alerts) = s
@@ -342,7 +362,8 @@ async fn deny_and_report_blocks_the_user_and_raises_an_alert() {
                 Some(&s.server.admin()),
                 None,
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(alerts[0]["result"], "fraud_reported", "{engine}");
         // Blocked: the next sign-in is denied without a push.
         let blocked = push(&s.server, &s.app, true).await;
@@ -355,9 +376,9 @@ async fn deny_and_report_blocks_the_user_and_raises_an_alert() {
 
 #[tokio::test]
 async fn reset_closes_the_socket_and_requires_registration() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
-        let (mut channel, _) = s.device.connect(&s.url).await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
         let (status, report) = s
             .server
             .call(
@@ -366,10 +387,14 @@ async fn reset_closes_the_socket_and_requires_registration() {
                 Some(&s.server.admin()),
                 None,
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 200, "{report}");
         assert!(
-            matches!(channel.next().await, ServerMessage::AccountRevoked { .. }),
+            matches!(
+                channel.next().await.unwrap(),
+                ServerMessage::AccountRevoked { .. }
+            ),
             "{engine}"
         );
         assert!(channel.closed().await, "{engine}: socket left open");
@@ -386,18 +411,23 @@ async fn reset_closes_the_socket_and_requires_registration() {
                 Some(&s.app),
                 Some(json!({"username": "alice"})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(pre["result"], "enroll", "{engine}");
         // The revoked device cannot come back; a new activation works.
-        let (_, refused) = s.device.connect(&s.url).await;
+        let (_, refused) = s.device.connect(&s.url).await.unwrap();
         assert!(
             matches!(refused, ServerMessage::Error { ref code, .. } if code == NOT_ACTIVATED),
             "{refused:?}"
         );
-        let again = TestDevice::activate(&s.url, &s.server.code_for("alice").await, "New phone")
-            .await
-            .unwrap();
-        let (_, ready) = again.connect(&s.url).await;
+        let again = TestDevice::activate_new(
+            &s.url,
+            &s.server.code_for("alice").await.unwrap(),
+            "New phone",
+        )
+        .await
+        .unwrap();
+        let (_, ready) = again.connect(&s.url).await.unwrap();
         assert!(matches!(ready, ServerMessage::Ready { .. }), "{engine}");
         assert_eq!(push(&s.server, &s.app, true).await["result"], "waiting");
     }
@@ -405,7 +435,7 @@ async fn reset_closes_the_socket_and_requires_registration() {
 
 #[tokio::test]
 async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
         // An imported-style hardware token for the same user.
         let secret = twofold_core::SecretBytes::from(b"12345678901234567890".as_slice());
@@ -439,7 +469,7 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
             .await
             .unwrap();
 
-        let (mut channel, _) = s.device.connect(&s.url).await;
+        let (mut channel, _) = s.device.connect(&s.url).await.unwrap();
         let (status, body) = s
             .server
             .call(
@@ -448,13 +478,14 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
                 Some(&s.server.admin()),
                 None,
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             (status.as_u16(), body["epoch"].as_u64()),
             (200, Some(2)),
             "{engine}"
         );
-        match channel.next().await {
+        match channel.next().await.unwrap() {
             ServerMessage::Error { code, message } => {
                 assert_eq!(
                     (code.as_str(), message.as_str()),
@@ -463,7 +494,7 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
             }
             other => panic!("{engine}: {other:?}"),
         }
-        let (_, refused) = s.device.connect(&s.url).await;
+        let (_, refused) = s.device.connect(&s.url).await.unwrap();
         assert!(
             matches!(refused, ServerMessage::Error { ref message, .. } if message == NOT_ACTIVATED_MESSAGE)
         );
@@ -487,12 +518,13 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
                 Some(&s.app),
                 Some(json!({"username": "alice", "factor": "passcode", "passcode": code})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             answer["result"], "allow",
             "{engine}: token after reactivation"
         );
-        let old = twofold_core::OtpAccount::from_uri(&s.device.activation.otpauth_uri)
+        let old = twofold_core::OtpAccount::from_uri(&s.device.activated().unwrap().otpauth_uri)
             .unwrap()
             .code(now + 30)
             .unwrap();
@@ -504,26 +536,28 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
                 Some(&s.app),
                 Some(json!({"username": "alice", "factor": "passcode", "passcode": old})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             answer["result"], "deny",
             "{engine}: old device code after reactivation"
         );
 
-        let again = TestDevice::activate(&s.url, &s.server.code_for("alice").await, "Phone")
-            .await
-            .unwrap();
-        assert_eq!(again.activation.epoch, 2);
-        let (mut channel, ready) = again.connect(&s.url).await;
+        let again =
+            TestDevice::activate_new(&s.url, &s.server.code_for("alice").await.unwrap(), "Phone")
+                .await
+                .unwrap();
+        assert_eq!(again.activated().unwrap().epoch, 2);
+        let (mut channel, ready) = again.connect(&s.url).await.unwrap();
         assert!(matches!(ready, ServerMessage::Ready { .. }), "{engine}");
         push(&s.server, &s.app, true).await;
-        let (challenge, signature) = channel.next_challenge().await;
+        let (challenge, signature) = channel.next_challenge().await.unwrap();
         assert!(
-            again.verify_challenge(&challenge, &signature),
+            again.verify_challenge(&challenge, &signature).unwrap(),
             "signed with the new key"
         );
         assert!(
-            !s.device.verify_challenge(&challenge, &signature),
+            !s.device.verify_challenge(&challenge, &signature).unwrap(),
             "not with the old one"
         );
     }
@@ -531,7 +565,7 @@ async fn reactivation_refuses_old_devices_and_keeps_tokens_working() {
 
 #[tokio::test]
 async fn pushes_per_user_are_capped() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
         for _ in 0..5 {
             assert_eq!(push(&s.server, &s.app, true).await["result"], "waiting");
@@ -554,7 +588,7 @@ async fn pushes_per_user_are_capped() {
 
 #[tokio::test]
 async fn a_method_disabled_for_everyone_asks_its_users_to_register_again() {
-    for engine in engines() {
+    for engine in engines().unwrap() {
         let s = setup(engine, false).await;
         let admin = s.server.admin();
         let (status, states) = s
@@ -565,7 +599,8 @@ async fn a_method_disabled_for_everyone_asks_its_users_to_register_again() {
                 Some(&admin),
                 Some(json!({"enabled": false})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(status, 200, "{states}");
         let answer = push(&s.server, &s.app, true).await;
         assert_eq!(
@@ -581,7 +616,8 @@ async fn a_method_disabled_for_everyone_asks_its_users_to_register_again() {
                 Some(&s.app),
                 Some(json!({"username": "alice"})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(pre["methods"], json!(["passcode"]), "{engine}");
         s.server
             .call(
@@ -590,7 +626,8 @@ async fn a_method_disabled_for_everyone_asks_its_users_to_register_again() {
                 Some(&admin),
                 Some(json!({"enabled": true})),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(
             push(&s.server, &s.app, true).await["result"],
             "waiting",

@@ -6,14 +6,14 @@ use std::sync::Arc;
 use twofold_server::clock::SystemClock;
 use twofold_server::Config;
 
-use super::harness::temp_dir;
+use twofold_testkit::temp_dir;
 
 #[tokio::test]
 async fn configured_certificate_serves_https() {
-    let dir = temp_dir("tls");
+    let dir = temp_dir("tls").unwrap();
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let cert_file = dir.0.join("cert.pem");
-    let key_file = dir.0.join("key.pem");
+    let cert_file = dir.path().join("cert.pem");
+    let key_file = dir.path().join("key.pem");
     std::fs::write(&cert_file, cert.cert.pem()).unwrap();
     std::fs::write(&key_file, cert.signing_key.serialize_pem()).unwrap();
 
@@ -25,7 +25,7 @@ async fn configured_certificate_serves_https() {
         .port();
     let mut config = Config::load(None, |_| None).unwrap();
     config.listen = format!("127.0.0.1:{port}").parse().unwrap();
-    config.data_dir = dir.0.join("data");
+    config.data_dir = dir.path().join("data");
     config.tls.cert_file = cert_file;
     config.tls.key_file = key_file;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -3,10 +3,9 @@
 //! oathtool only produces 6, 7 and 8 digits; 5, 9 and 10 digits are covered by the unit tests
 //! of the truncation.
 
-use std::process::Command;
-
 use twofold_core::otp::Totp;
 use twofold_core::{Algorithm, SecretBytes};
+use twofold_testkit::oathtool_args;
 
 /// SplitMix64: a tiny deterministic generator, so a failure names a reproducible case.
 struct SplitMix(u64);
@@ -27,21 +26,6 @@ impl SplitMix {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn oathtool(args: &[String]) -> String {
-    let output = Command::new("oathtool")
-        .args(args)
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run oathtool ({e}); the test command installs it (apt package oathtool)")
-        });
-    assert!(
-        output.status.success(),
-        "oathtool {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 #[test]
@@ -65,14 +49,15 @@ fn totp_agrees_with_oathtool_for_1000_random_cases() {
             .unwrap()
             .with_t0(t0)
             .generate(now);
-        let theirs = oathtool(&[
+        let theirs = oathtool_args(&[
             format!("--totp={algorithm}"),
             format!("--digits={digits}"),
             format!("--time-step-size={period}s"),
             format!("--start-time=@{t0}"),
             format!("--now=@{now}"),
             hex(&secret),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(
             ours, theirs,
             "case {case}: {algorithm} digits={digits} period={period} t0={t0} now={now}"
@@ -94,12 +79,13 @@ fn hotp_agrees_with_oathtool() {
         )
         .unwrap()
         .generate(counter);
-        let theirs = oathtool(&[
+        let theirs = oathtool_args(&[
             "--hotp".to_owned(),
             format!("--digits={digits}"),
             format!("--counter={counter}"),
             hex(&secret),
-        ]);
+        ])
+        .unwrap();
         assert_eq!(
             ours, theirs,
             "case {case}: digits={digits} counter={counter}"

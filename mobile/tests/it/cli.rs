@@ -3,6 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use twofold_testkit::{oathtool_args, oathtool_hotp};
+
 const URI: &str = "otpauth://totp/ACME:alice?secret=JBSWY3DPEHPK3PXP&issuer=ACME";
 const HOTP: &str = "otpauth://hotp/Bank:carol?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&counter=5";
 const AEGIS_ENCRYPTED: &[u8] = include_bytes!("../fixtures/aegis/encrypted.json");
@@ -113,42 +115,21 @@ fn code_agrees_with_oathtool() {
             "otpauth://totp/X:y?secret={secret}&algorithm={algorithm}&digits={digits}&period={period}"
         );
         let ours = cli.ok(&["code", &uri, "--at", &at.to_string()]);
-        let theirs = Command::new("oathtool")
-            .args([
-                &format!("--totp={algorithm}"),
-                "--base32",
-                &format!("--digits={digits}"),
-                &format!("--time-step-size={period}s"),
-                &format!("--now=@{at}"),
-                secret,
-            ])
-            .output()
-            .unwrap_or_else(|e| {
-                panic!("cannot run oathtool ({e}); scripts/setup.sh test installs it (apt package oathtool)")
-            });
-        assert!(
-            theirs.status.success(),
-            "{}",
-            String::from_utf8_lossy(&theirs.stderr)
-        );
-        assert_eq!(
-            ours.trim(),
-            String::from_utf8_lossy(&theirs.stdout).trim(),
-            "{uri} at {at}"
-        );
+        let theirs = oathtool_args(&[
+            &format!("--totp={algorithm}"),
+            "--base32",
+            &format!("--digits={digits}"),
+            &format!("--time-step-size={period}s"),
+            &format!("--now=@{at}"),
+            secret,
+        ])
+        .unwrap();
+        assert_eq!(ours.trim(), theirs, "{uri} at {at}");
     }
     // HOTP from the URI's counter.
     let ours = cli.ok(&["code", HOTP]);
-    let theirs = Command::new("oathtool")
-        .args([
-            "--hotp",
-            "--base32",
-            "--counter=5",
-            "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(ours.trim(), String::from_utf8_lossy(&theirs.stdout).trim());
+    let theirs = oathtool_hotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 5).unwrap();
+    assert_eq!(ours.trim(), theirs);
 }
 
 #[test]

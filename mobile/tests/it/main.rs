@@ -10,5 +10,4 @@ mod importers;
 mod interop;
 mod push;
 mod qr;
-mod server;
 mod vault;

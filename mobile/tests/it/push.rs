@@ -14,7 +14,8 @@ use twofold_core::proto::ActivationUri;
 
 use super::cli::{s, Cli};
 use super::common::fast;
-use super::server::Server;
+use twofold_testkit::inprocess;
+use twofold_testkit::{Engine as Backend, InProcessServer};
 
 fn device() -> DeviceInfo {
     DeviceInfo {
@@ -30,18 +31,22 @@ fn now() -> u64 {
 
 /// A server, a relying party, and a vault with alice's activated Twofold account.
 struct Setup {
-    server: Server,
+    server: InProcessServer,
     app: String,
     engine: Engine,
     _dir: tempfile::TempDir,
 }
 
 async fn setup(number_matching: bool) -> Setup {
-    let server = Server::start(number_matching).await;
-    let app = server.application("VPN").await;
+    let server = InProcessServer::listening(Backend::Sqlite, |c| {
+        c.push.number_matching = inprocess::number_matching(number_matching);
+    })
+    .await
+    .unwrap();
+    let app = server.application("VPN").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut engine = Engine::create(dir.path().join("vault.twofold"), "pw", fast()).unwrap();
-    let uri = ActivationUri::parse(&server.activation_uri("alice").await).unwrap();
+    let uri = ActivationUri::parse(&server.activation_uri("alice").await.unwrap()).unwrap();
     let activation = activate(&uri, &device()).await.unwrap();
     engine.add_activation(activation, now()).unwrap();
     Setup {
@@ -138,7 +143,10 @@ async fn activation_stores_one_twofold_account_whose_offline_code_the_server_acc
     assert_eq!(push.state, PushState::Active);
     // The vault's clock offset is the server's (manual) clock: its code is the server's code.
     assert_eq!(
-        s.server.passcode(&s.app, "alice", &view.code).await,
+        s.server
+            .passcode(&s.app, "alice", &view.code)
+            .await
+            .unwrap(),
         "allow"
     );
 }
@@ -147,7 +155,7 @@ async fn activation_stores_one_twofold_account_whose_offline_code_the_server_acc
 async fn approving_a_push_allows_the_sign_in() {
     let s = setup(false).await;
     let (handle, mut rx) = s.connect().await;
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap();
     let c = challenge(&mut rx, txid).await;
     assert_eq!(
@@ -168,7 +176,7 @@ async fn approving_a_push_allows_the_sign_in() {
         .unwrap();
     assert_eq!(result(&mut rx, txid).await, AnswerOutcome::Accepted);
     assert_eq!(
-        s.server.outcome(&s.app, txid).await,
+        s.server.outcome(&s.app, txid).await.unwrap(),
         ("allow".into(), "approved".into())
     );
     assert!(handle.pending().is_empty());
@@ -182,7 +190,7 @@ async fn approving_a_push_allows_the_sign_in() {
 async fn deny_denies_and_deny_with_report_reports_fraud() {
     let s = setup(false).await;
     let (handle, mut rx) = s.connect().await;
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap();
     challenge(&mut rx, txid).await;
     handle
@@ -191,11 +199,11 @@ async fn deny_denies_and_deny_with_report_reports_fraud() {
         .unwrap();
     assert_eq!(result(&mut rx, txid).await, AnswerOutcome::Accepted);
     assert_eq!(
-        s.server.outcome(&s.app, txid).await,
+        s.server.outcome(&s.app, txid).await.unwrap(),
         ("deny".into(), "denied".into())
     );
 
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap();
     challenge(&mut rx, txid).await;
     handle
@@ -204,7 +212,7 @@ async fn deny_denies_and_deny_with_report_reports_fraud() {
         .unwrap();
     assert_eq!(result(&mut rx, txid).await, AnswerOutcome::Accepted);
     assert_eq!(
-        s.server.outcome(&s.app, txid).await,
+        s.server.outcome(&s.app, txid).await.unwrap(),
         ("deny".into(), "fraud_reported".into())
     );
 }
@@ -213,7 +221,7 @@ async fn deny_denies_and_deny_with_report_reports_fraud() {
 async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
     let s = setup(true).await;
     let (handle, mut rx) = s.connect().await;
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap();
     let number = started["number"].as_str().unwrap().to_owned();
     assert!(challenge(&mut rx, txid).await.number_required);
@@ -232,9 +240,9 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
         .await
         .unwrap();
     assert_eq!(result(&mut rx, txid).await, AnswerOutcome::Accepted);
-    assert_eq!(s.server.outcome(&s.app, txid).await.0, "allow");
+    assert_eq!(s.server.outcome(&s.app, txid).await.unwrap().0, "allow");
 
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap();
     let wrong = if started["number"] == "00" {
         "01"
@@ -253,7 +261,7 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
         .unwrap();
     assert_eq!(result(&mut rx, txid).await, AnswerOutcome::WrongNumber);
     assert_eq!(
-        s.server.outcome(&s.app, txid).await,
+        s.server.outcome(&s.app, txid).await.unwrap(),
         ("deny".into(), "wrong_number".into())
     );
 }
@@ -261,15 +269,16 @@ async fn number_matching_accepts_the_right_number_and_denies_a_wrong_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_push_sent_while_offline_arrives_on_connect_and_withdrawals_are_reported() {
     let s = setup(false).await;
-    let started = s.server.push(&s.app, "alice").await;
+    let started = s.server.push(&s.app, "alice").await.unwrap();
     let txid = started["txid"].as_str().unwrap().to_owned();
     let (handle, mut rx) = s.connect().await;
     challenge(&mut rx, &txid).await;
     // The relying party gives up: the request leaves the device's list.
     let (status, _) = s
         .server
-        .call("DELETE", &format!("/v1/auth/{txid}"), &s.app, None)
-        .await;
+        .call("DELETE", &format!("/v1/auth/{txid}"), Some(&s.app), None)
+        .await
+        .unwrap();
     assert_eq!(status, 200);
     next(
         &mut rx,
@@ -285,7 +294,8 @@ async fn server_reactivation_marks_the_account_and_stops_the_client() {
     let (_handle, mut rx) = s.connect().await;
     s.server
         .admin_call("POST", "/v1/admin/server/reactivate", None)
-        .await;
+        .await
+        .unwrap();
     let event = next(&mut rx, |e| {
         matches!(e, PushEvent::NeedsReactivation { .. })
     })
@@ -325,7 +335,7 @@ async fn server_reactivation_marks_the_account_and_stops_the_client() {
 
     // Activating again replaces the account in place and makes it active.
     let id = view.id.clone();
-    let uri = ActivationUri::parse(&s.server.activation_uri("alice").await).unwrap();
+    let uri = ActivationUri::parse(&s.server.activation_uri("alice").await.unwrap()).unwrap();
     let report = s
         .engine
         .add_activation(activate(&uri, &device()).await.unwrap(), now())
@@ -347,7 +357,8 @@ async fn an_old_epoch_device_connecting_is_told_not_activated() {
     let s = setup(false).await;
     s.server
         .admin_call("POST", "/v1/admin/server/reactivate", None)
-        .await;
+        .await
+        .unwrap();
     let (tx, mut rx) = mpsc::channel(8);
     let account = s.engine.push_accounts().unwrap().remove(0);
     let _handle = PushClient::spawn(
@@ -371,7 +382,8 @@ async fn a_user_reset_revokes_the_account() {
     let (_handle, mut rx) = s.connect().await;
     s.server
         .admin_call("POST", "/v1/admin/users/alice/reset", None)
-        .await;
+        .await
+        .unwrap();
     let event = next(&mut rx, |e| {
         matches!(e, PushEvent::NeedsReactivation { .. })
     })
@@ -386,8 +398,12 @@ async fn a_user_reset_revokes_the_account() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn activation_errors_say_what_to_do() {
-    let server = Server::start(false).await;
-    let uri = ActivationUri::parse(&server.activation_uri("bob").await).unwrap();
+    let server = InProcessServer::listening(Backend::Sqlite, |c| {
+        c.push.number_matching = inprocess::number_matching(false);
+    })
+    .await
+    .unwrap();
+    let uri = ActivationUri::parse(&server.activation_uri("bob").await.unwrap()).unwrap();
     activate(&uri, &device()).await.unwrap();
     let used = activate(&uri, &device()).await.unwrap_err();
     assert!(matches!(used, ActivationError::AlreadyUsed), "{used}");
@@ -402,7 +418,7 @@ async fn activation_errors_say_what_to_do() {
     let error = activate(&unknown, &device()).await.unwrap_err();
     assert!(matches!(error, ActivationError::InvalidCode), "{error}");
 
-    let uri = ActivationUri::parse(&server.activation_uri("bob").await).unwrap();
+    let uri = ActivationUri::parse(&server.activation_uri("bob").await.unwrap()).unwrap();
     server.clock.advance(24 * 3600);
     let error = activate(&uri, &device()).await.unwrap_err();
     assert!(matches!(error, ActivationError::Expired), "{error}");
@@ -493,13 +509,17 @@ fn stderr_line(out: &std::process::Output) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_activates_from_a_qr_image_and_answers_pushes() {
     use base64::Engine as _;
-    let server = Server::start(false).await;
-    let app = server.application("VPN").await;
+    let server = InProcessServer::listening(Backend::Sqlite, |c| {
+        c.push.number_matching = inprocess::number_matching(false);
+    })
+    .await
+    .unwrap();
+    let app = server.application("VPN").await.unwrap();
     let cli = Arc::new(Cli::new());
     stdout(&twofold(&cli, &["init"]).await);
 
     // The server's own QR image of the activation code.
-    let issued = server.activation("carol").await;
+    let issued = server.activation("carol").await.unwrap();
     let png = base64::engine::general_purpose::STANDARD
         .decode(issued["qr_png_base64"].as_str().unwrap())
         .unwrap();
@@ -517,16 +537,16 @@ async fn the_cli_activates_from_a_qr_image_and_answers_pushes() {
     assert!(list.contains("PUSH") && list.contains("active"), "{list}");
 
     // Approve a push that was sent before the CLI connected.
-    let txid = server.push(&app, "carol").await["txid"]
+    let txid = server.push(&app, "carol").await.unwrap()["txid"]
         .as_str()
         .unwrap()
         .to_owned();
     let out = stdout(&twofold(&cli, &["push", "answer", &txid, "approve"]).await);
     assert!(out.contains("accepted"), "{out}");
-    assert_eq!(server.outcome(&app, &txid).await.0, "allow");
+    assert_eq!(server.outcome(&app, &txid).await.unwrap().0, "allow");
 
     // Deny and report, with the verdict as JSON.
-    let txid = server.push(&app, "carol").await["txid"]
+    let txid = server.push(&app, "carol").await.unwrap()["txid"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -543,7 +563,7 @@ async fn the_cli_activates_from_a_qr_image_and_answers_pushes() {
         (Some("answer_result"), Some("accepted"))
     );
     assert_eq!(
-        server.outcome(&app, &txid).await,
+        server.outcome(&app, &txid).await.unwrap(),
         ("deny".into(), "fraud_reported".into())
     );
 
@@ -562,7 +582,8 @@ async fn the_cli_activates_from_a_qr_image_and_answers_pushes() {
     // After a server reactivation, `push listen` reports it, stores it and stops.
     server
         .admin_call("POST", "/v1/admin/server/reactivate", None)
-        .await;
+        .await
+        .unwrap();
     let out = twofold(&cli, &["push", "listen", "--json"]).await;
     stderr_line(&out);
     let lines = String::from_utf8(out.stdout).unwrap();

@@ -1,4 +1,4 @@
-//! The push commands against a real `twofold-server` process (the `twofold-tests` harness, on
+//! The push commands against a real `twofold-server` process (the `twofold-testkit` kit, on
 //! 127.0.0.1), without a window: activation through `add_uri`, the hub's events, answers, the
 //! locked vault, and a server reactivation that arrives while the vault is locked.
 
@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use tauri::test::MockRuntime;
 use tauri::{App, Listener, Manager};
 use twofold_authenticator::{Clock, KdfParams, SystemClock};
-use twofold_tests::{Engine, RpClient, ServerProcess};
+use twofold_testkit::{Engine, RpClient, ServerProcess};
 use zeroize::Zeroizing;
 
 use super::{add, push, vault};

@@ -4,7 +4,9 @@
 
 use std::time::Duration;
 
-use crate::harness::{launch_fresh, oathtool_hotp, oathtool_totp, qr_png, unix_now, Fresh, Ui};
+use twofold_testkit::{now as unix_now, oathtool as oathtool_totp, oathtool_hotp};
+
+use crate::harness::{launch_fresh, qr_png, Fresh, Ui};
 
 pub const PASSWORD: &str = "violet tundra kettle 93";
 const SECRET: &str = "JBSWY3DPEHPK3PXP";
@@ -81,7 +83,7 @@ async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
     // The list refreshes within a quarter second of a step change: allow the step before.
     let expected: Vec<String> = [before.saturating_sub(1), before, after]
         .iter()
-        .map(|t| oathtool_totp(SECRET, *t))
+        .map(|t| oathtool_totp(SECRET, *t).unwrap())
         .collect();
     assert!(
         expected.contains(&code),
@@ -104,10 +106,10 @@ async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
     let hotp = ".account[data-kind='hotp']";
     assert_eq!(
         shown_code(&ui, hotp).await,
-        oathtool_hotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 0)
+        oathtool_hotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 0).unwrap()
     );
     ui.click(&format!("{hotp} .next-button")).await;
-    let next = oathtool_hotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1);
+    let next = oathtool_hotp("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", 1).unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     while shown_code(&ui, hotp).await != next {
         assert!(
@@ -175,7 +177,7 @@ async fn first_run_codes_match_oathtool_then_edit_delete_lock_and_unlock() {
     let github = "button[aria-label^='Copy the code for GitHub']";
     let now = unix_now();
     let code: String = ui.text(github).await.split_whitespace().collect();
-    assert_eq!(code, oathtool_totp(SECRET, now), "at {now}");
+    assert_eq!(code, oathtool_totp(SECRET, now).unwrap(), "at {now}");
     let label = ui.find(github).await.attr("aria-label").await.unwrap();
     let spelled: Vec<String> = code.chars().map(String::from).collect();
     assert!(

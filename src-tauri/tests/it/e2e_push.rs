@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use serde_json::{json, Value};
-use twofold_tests::{Engine, RpClient, ServerProcess};
+use twofold_testkit::{Engine, RpClient, ServerProcess};
 
 use crate::e2e::{create_vault, PASSWORD};
 use crate::harness::{launch_fresh, Fresh, Ui};
@@ -56,7 +56,7 @@ pub async fn activate_by_paste(ui: &Ui, uri: &str) {
 }
 
 /// `POST /v1/auth`: an asynchronous push for alice from the VPN in Lisbon.
-async fn start_push(rp: &RpClient) -> twofold_tests::ApiResponse {
+async fn start_push(rp: &RpClient) -> twofold_testkit::ApiResponse {
     rp.0.json(
         "POST",
         "/v1/auth",

@@ -1,5 +1,6 @@
-//! The machinery of an end-to-end run: build the screens and the app, start a virtual screen
-//! and tauri-driver on free ports, open a WebDriver session on the app, save screenshots.
+//! The machinery of an end-to-end run that is the app's own: build the screens and the app,
+//! start a virtual screen and tauri-driver on free ports, open a WebDriver session on the app,
+//! save screenshots. Servers, devices and oathtool come from `twofold-testkit`.
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
@@ -412,33 +413,6 @@ impl Ui {
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
-}
-
-/// `oathtool`'s TOTP code for a base32 secret at unix time `at`.
-pub fn oathtool_totp(secret: &str, at: u64) -> String {
-    let output = Command::new("oathtool")
-        .args(["--totp", "-b", secret, "-N"])
-        .arg(format!("@{at}"))
-        .output()
-        .expect("oathtool (apt install oathtool)");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-pub fn oathtool_hotp(secret: &str, counter: u64) -> String {
-    let output = Command::new("oathtool")
-        .args(["--hotp", "-b", secret, "-c", &counter.to_string()])
-        .output()
-        .expect("oathtool (apt install oathtool)");
-    assert!(output.status.success(), "{output:?}");
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
-
-pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
 }
 
 /// A PNG of a QR code holding `text`, scaled up like a web page would show it.

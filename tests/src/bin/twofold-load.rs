@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 use serde_json::json;
-use twofold_tests::{now, AdminClient, Engine, Error, RpClient, ServerProcess, TestDevice};
+use twofold_testkit::{now, AdminClient, Engine, Error, RpClient, ServerProcess, TestDevice};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -1,13 +1,13 @@
 //! Activation codes: single use, voided by a newer one, expiring, bound to the device key.
 
-use twofold_tests::{Engine, ServerProcess, TestDevice};
+use twofold_testkit::{Engine, ServerProcess, TestDevice};
 
 on_each_engine!(
     activation_codes_are_single_use_and_a_new_one_voids_the_old,
     an_expired_activation_code_is_refused
 );
 
-fn refusal(response: &twofold_tests::ApiResponse) -> (u16, &str) {
+fn refusal(response: &twofold_testkit::ApiResponse) -> (u16, &str) {
     (response.status, response.error_code().unwrap_or(""))
 }
 
@@ -33,7 +33,7 @@ async fn activation_codes_are_single_use_and_a_new_one_voids_the_old(engine: Eng
             ))
             .unwrap(),
     );
-    let response = twofold_tests::http::RawClient::new(&server.url, None)
+    let response = twofold_testkit::http::RawClient::new(&server.url, None)
         .unwrap()
         .json("POST", "/v1/device/activate", &request)
         .await

@@ -2,7 +2,7 @@
 //! configuration switches for personal details.
 
 use twofold_core::proto::AuthContext;
-use twofold_tests::{now, Engine, RpClient, ServerProcess};
+use twofold_testkit::{now, Engine, RpClient, ServerProcess};
 
 use crate::common::{setup, wrong_code};
 

@@ -1,7 +1,7 @@
 //! What most tests start from: a server with a user, an activated device and an application.
 
 use twofold_core::proto::AuthContext;
-use twofold_tests::{oathtool, Engine, RpClient, ServerProcess, TestDevice};
+use twofold_testkit::{oathtool, Engine, RpClient, ServerProcess, TestDevice};
 
 pub struct Setup {
     pub server: ServerProcess,

@@ -2,7 +2,7 @@
 //! accepted once, refused as replayed the second time.
 
 use serde_json::Value;
-use twofold_tests::{now, oathtool, Engine, ServerProcess, TestDevice};
+use twofold_testkit::{now, oathtool, Engine, ServerProcess, TestDevice};
 
 on_each_engine!(admin_creates_user_device_activates_and_an_oathtool_code_is_accepted_once);
 
@@ -28,7 +28,7 @@ async fn admin_creates_user_device_activates_and_an_oathtool_code_is_accepted_on
     );
     assert_eq!(issued.code.replace(' ', "").len(), 12, "{}", issued.code);
     let app = server.add_application("VPN Gateway").unwrap();
-    let rp = twofold_tests::RpClient::new(&server.url, &app.id, &app.secret).unwrap();
+    let rp = twofold_testkit::RpClient::new(&server.url, &app.id, &app.secret).unwrap();
 
     // Before activation the user has no method: enroll.
     let before = rp.preauth("alice").await.unwrap();

@@ -1,6 +1,6 @@
 //! Lockout after consecutive failures, its cool-down, and the reset on success.
 
-use twofold_tests::{now, Engine};
+use twofold_testkit::{now, Engine};
 
 use crate::common::{setup, wrong_code};
 

@@ -9,13 +9,13 @@ macro_rules! on_each_engine {
         mod $name {
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn sqlite() {
-                super::$name(twofold_tests::Engine::Sqlite).await
+                super::$name(twofold_testkit::Engine::Sqlite).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
-                if twofold_tests::engine::postgres_url().unwrap().is_some() {
-                    super::$name(twofold_tests::Engine::Postgres).await
+                if twofold_testkit::engine::postgres_url().unwrap().is_some() {
+                    super::$name(twofold_testkit::Engine::Postgres).await
                 } else {
                     eprintln!("no TWOFOLD_TEST_POSTGRES_URL: PostgreSQL not tested");
                 }

@@ -3,8 +3,8 @@
 //! code is still accepted (nothing was used up or locked).
 
 use serde_json::json;
-use twofold_tests::http::{RawBody, RawClient};
-use twofold_tests::{now, Engine};
+use twofold_testkit::http::{RawBody, RawClient};
+use twofold_testkit::{now, Engine};
 
 use crate::common::setup;
 
@@ -494,7 +494,7 @@ async fn malformed_requests_get_a_stable_4xx_and_change_nothing(engine: Engine) 
         Who::Admin => admin.0.clone(),
         Who::Nobody => RawClient::new(&server.url, None).unwrap(),
         Who::WrongApp => {
-            twofold_tests::RpClient::new(&server.url, &app_id, "not-the-secret")
+            twofold_testkit::RpClient::new(&server.url, &app_id, "not-the-secret")
                 .unwrap()
                 .0
         }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use twofold_core::proto::channel::{AnswerOutcome, Decision};
-use twofold_tests::{now, DeviceChannel, Engine, RpClient, ServerProcess};
+use twofold_testkit::{now, DeviceChannel, Engine, RpClient, ServerProcess};
 
 use crate::common::{setup, Setup};
 
@@ -23,7 +23,7 @@ const NODE_B: &str = "e2e-node-2";
 /// and the same application's client on node B. None when there is no test PostgreSQL.
 async fn two_nodes() -> Option<(Setup, ServerProcess, RpClient)> {
     // An error (so a panic) when TWOFOLD_REQUIRE_POSTGRES is set without a URL.
-    if twofold_tests::engine::postgres_url().unwrap().is_none() {
+    if twofold_testkit::engine::postgres_url().unwrap().is_none() {
         eprintln!("no TWOFOLD_TEST_POSTGRES_URL: two nodes need PostgreSQL, not tested");
         return None;
     }

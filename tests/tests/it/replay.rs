@@ -1,6 +1,6 @@
 //! One-time means once, under concurrency.
 
-use twofold_tests::{now, Engine};
+use twofold_testkit::{now, Engine};
 
 use crate::common::setup;
 

@@ -3,7 +3,7 @@
 //! or credentials the run used.
 
 use base64::Engine as _;
-use twofold_tests::{now, Engine};
+use twofold_testkit::{now, Engine};
 
 use crate::common::{setup, wrong_code};
 
