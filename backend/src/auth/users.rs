@@ -43,6 +43,10 @@ pub struct UserPatch {
     /// Unblock (false) a user blocked after a fraud report, or block one (true).
     #[serde(default)]
     pub blocked: Option<bool>,
+    /// Lift every lockout of the user's factors, also one that stays until an administrator
+    /// lifts it (after `policy.lockout_permanent_after` consecutive failures). Audited.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlock: bool,
 }
 
 pub fn normalize_username(raw: &str) -> Result<String, Error> {
@@ -165,6 +169,9 @@ pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Resul
     }
     user.updated_at = state.now();
     store_users::update(state.store.pool(), &user).await?;
+    if patch.unlock {
+        crate::signin::passcode::unlock(state, &user).await?;
+    }
     tracing::info!(username = %user.username, "user updated");
     Ok(user)
 }

@@ -142,9 +142,13 @@ async fn user(client: &AdminClient, command: UserCommand) -> Result<(), String> 
             fields,
             block,
             unblock,
+            unlock,
             json: as_json,
         } => {
-            let patch = patch_from(fields, block, unblock);
+            let patch = UserPatch {
+                unlock,
+                ..patch_from(fields, block, unblock)
+            };
             let user: User = client
                 .patch(&format!("/v1/admin/users/{}", segment(&username)), &patch)
                 .await?;
@@ -211,6 +215,7 @@ fn patch_from(fields: UserFields, block: bool, unblock: bool) -> UserPatch {
         } else {
             None
         },
+        unlock: false,
     }
 }
 

@@ -159,7 +159,10 @@ async fn activation_codes_work_once_and_expire() {
 
 /// Activates a device for `username`; returns the relying-party authorization and the
 /// device's offline-code account.
-async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold_core::OtpAccount) {
+pub(crate) async fn passcode_setup(
+    server: &TestServer,
+    username: &str,
+) -> (String, twofold_core::OtpAccount) {
     let admin = server.admin();
     server
         .call(
@@ -191,7 +194,12 @@ async fn passcode_setup(server: &TestServer, username: &str) -> (String, twofold
     (server.application("Portal").await, account)
 }
 
-async fn passcode(server: &TestServer, app: &str, username: &str, code: &str) -> serde_json::Value {
+pub(crate) async fn passcode(
+    server: &TestServer,
+    app: &str,
+    username: &str,
+    code: &str,
+) -> serde_json::Value {
     let body = json!({"username": username, "factor": "passcode", "passcode": code});
     let (status, answer) = server.call("POST", "/v1/auth", Some(app), Some(body)).await;
     assert_eq!(status, 200, "{answer}");

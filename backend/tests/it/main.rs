@@ -5,6 +5,7 @@
 mod device;
 mod handlers;
 mod harness;
+mod lockout;
 mod malformed;
 mod push;
 mod tls;
