@@ -108,13 +108,23 @@ async fn item1_concurrent_wrong_codes_check_at_most_the_threshold() {
     }
 }
 
-/// One wrong code from oscar; the reason.
-async fn guess(server: &TestServer, app: &str, account: &OtpAccount) -> String {
-    let wrong = wrong_code(account, server.clock.now(), 1);
-    passcode(server, app, "oscar", &wrong).await["reason"]
-        .as_str()
-        .unwrap()
-        .to_owned()
+/// `n` wrong codes from oscar, each answered with `reason`.
+async fn guesses(
+    server: &TestServer,
+    app: &str,
+    account: &OtpAccount,
+    n: usize,
+    reason: &str,
+    what: String,
+) {
+    for _ in 0..n {
+        let wrong = wrong_code(account, server.clock.now(), 1);
+        assert_eq!(
+            passcode(server, app, "oscar", &wrong).await["reason"],
+            reason,
+            "{what}"
+        );
+    }
 }
 
 /// Item 2: a lock that runs out does not forgive the failures before it. Each further lock
@@ -130,43 +140,27 @@ async fn item2_lockouts_escalate_and_end_permanent_until_an_admin_unlocks() {
         })
         .await;
         let (app, account) = passcode_setup(&server, "oscar").await;
+        let guesses = |n: usize, reason: &'static str, what: &'static str| {
+            guesses(
+                &server,
+                &app,
+                &account,
+                n,
+                reason,
+                format!("{engine}: {what}"),
+            )
+        };
         // Lock 1 after 3 failures: 60 s.
-        for _ in 0..3 {
-            assert_eq!(
-                guess(&server, &app, &account).await,
-                "invalid_code",
-                "{engine}"
-            );
-        }
-        assert_eq!(
-            guess(&server, &app, &account).await,
-            "locked_out",
-            "{engine}"
-        );
+        guesses(3, "invalid_code", "failures 1 to 3").await;
+        guesses(1, "locked_out", "lock 1").await;
         server.clock.advance(61);
         // The count goes on from 3: three more failures lock again, now for 120 s.
-        for _ in 0..3 {
-            assert_eq!(
-                guess(&server, &app, &account).await,
-                "invalid_code",
-                "{engine}: after lock 1"
-            );
-        }
+        guesses(3, "invalid_code", "failures 4 to 6, after lock 1").await;
         server.clock.advance(61);
-        assert_eq!(
-            guess(&server, &app, &account).await,
-            "locked_out",
-            "{engine}: lock 2 lasts 120 s"
-        );
+        guesses(1, "locked_out", "lock 2 lasts 120 s").await;
         server.clock.advance(60);
         // Failures 7 to 9: the ninth locks for good.
-        for _ in 0..3 {
-            assert_eq!(
-                guess(&server, &app, &account).await,
-                "invalid_code",
-                "{engine}: after lock 2"
-            );
-        }
+        guesses(3, "invalid_code", "failures 7 to 9, after lock 2").await;
         server.clock.advance(365 * 24 * 3600);
         let valid = account.code(server.clock.now()).unwrap();
         assert_eq!(
@@ -200,11 +194,7 @@ async fn item2_lockouts_escalate_and_end_permanent_until_an_admin_unlocks() {
             "{engine}: unlocked"
         );
         // The success reset the count: one failure does not lock.
-        assert_eq!(
-            guess(&server, &app, &account).await,
-            "invalid_code",
-            "{engine}"
-        );
+        guesses(1, "invalid_code", "after the success").await;
         server.clock.advance(30);
         let next = account.code(server.clock.now()).unwrap();
         assert_eq!(
