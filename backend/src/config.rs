@@ -111,12 +111,19 @@ pub struct PolicyConfig {
     pub no_method: NoMethodPolicy,
     /// Consecutive failures before a factor locks.
     pub lockout_threshold: u32,
-    /// How long a locked factor stays locked.
+    /// How long the first lock lasts; each further lock (the failures go on counting until
+    /// a success) lasts twice as long as the one before.
     pub lockout_seconds: u64,
+    /// Consecutive failures after which the factor stays locked until an administrator
+    /// unlocks it (NIST SP 800-63B §5.2.2: at most 100). 0: never.
+    pub lockout_permanent_after: u32,
     /// TOTP steps accepted on each side of the current one.
     pub totp_window: u64,
     /// HOTP codes accepted ahead of the stored counter.
     pub hotp_look_ahead: u64,
+    /// How far (in TOTP steps, either way) a generator's learned clock drift may move the
+    /// window; a code from beyond is refused without counting as a failure.
+    pub max_drift_steps: u64,
     /// Lifetime of an activation code.
     pub activation_ttl_seconds: u64,
     /// Activation attempts allowed per client address per minute.
@@ -159,8 +166,10 @@ impl Default for PolicyConfig {
             no_method: NoMethodPolicy::Enroll,
             lockout_threshold: 10,
             lockout_seconds: 300,
+            lockout_permanent_after: 100,
             totp_window: 1,
             hotp_look_ahead: 10,
+            max_drift_steps: 10,
             activation_ttl_seconds: 600,
             activation_attempts_per_minute: 10,
         }
@@ -199,10 +208,18 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "TWOFOLD_POLICY_LOCKOUT_SECONDS",
         &["policy", "lockout_seconds"],
     ),
+    (
+        "TWOFOLD_POLICY_LOCKOUT_PERMANENT_AFTER",
+        &["policy", "lockout_permanent_after"],
+    ),
     ("TWOFOLD_POLICY_TOTP_WINDOW", &["policy", "totp_window"]),
     (
         "TWOFOLD_POLICY_HOTP_LOOK_AHEAD",
         &["policy", "hotp_look_ahead"],
+    ),
+    (
+        "TWOFOLD_POLICY_MAX_DRIFT_STEPS",
+        &["policy", "max_drift_steps"],
     ),
     (
         "TWOFOLD_POLICY_ACTIVATION_TTL_SECONDS",

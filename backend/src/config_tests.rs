@@ -11,6 +11,9 @@ fn defaults_need_no_file() {
     let c = Config::load(None, no_env).unwrap();
     assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
     assert_eq!(c.policy.lockout_threshold, 10);
+    // NIST SP 800-63B §5.2.2: no more than 100 consecutive failed attempts.
+    assert_eq!(c.policy.lockout_permanent_after, 100);
+    assert_eq!(c.policy.max_drift_steps, 10);
     assert_eq!(c.policy.no_method, NoMethodPolicy::Enroll);
     assert!(c.database_url().starts_with("sqlite://"));
 }

@@ -168,15 +168,12 @@ impl AdminClient {
     }
 
     /// The audit log, newest first.
-    pub async fn audit(
-        &self,
-        query: &str,
-    ) -> Result<Vec<twofold_server::store::audit::AuditRecord>> {
+    pub async fn audit(&self, query: &str) -> Result<Vec<twofold_core::proto::admin::AuditRecord>> {
         self.get(&format!("/v1/admin/audit?limit=100000{query}"))
             .await
     }
 
-    pub async fn users(&self) -> Result<Vec<twofold_server::store::users::User>> {
+    pub async fn users(&self) -> Result<Vec<twofold_core::proto::admin::User>> {
         self.get("/v1/admin/users").await
     }
 }

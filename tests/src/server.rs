@@ -6,8 +6,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
-use twofold_server::auth::activation::IssuedActivation;
-use twofold_server::auth::applications::ApplicationCredentials;
+use twofold_core::proto::admin::ApplicationCredentials;
+use twofold_core::proto::admin::IssuedActivation;
 
 use crate::binary::server_binary;
 use crate::engine::{fresh_postgres_database, Database, Engine};
@@ -304,7 +304,7 @@ impl ServerProcess {
         &self,
         username: &str,
         options: &[&str],
-    ) -> Result<twofold_server::store::users::User> {
+    ) -> Result<twofold_core::proto::admin::User> {
         let mut args = vec!["user", "add", username, "--json"];
         args.extend_from_slice(options);
         self.cli_json(&args)

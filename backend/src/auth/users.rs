@@ -127,6 +127,9 @@ pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Resul
     }
     user.updated_at = state.now();
     store_users::update(state.store.pool(), &user).await?;
+    if patch.unlock {
+        crate::signin::passcode::unlock(state, &user).await?;
+    }
     tracing::info!(username = %user.username, "user updated");
     Ok(user)
 }

@@ -160,9 +160,10 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change a user's details or MFA state; unblock a user blocked after a fraud report.
+    /// Change a user's details or MFA state; unblock a user blocked after a fraud report;
+    /// unlock a user locked out after failed codes.
     #[command(
-        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --unblock\n  twofold-server user update alice --email ''   # clears the email"
+        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --unblock\n  twofold-server user update alice --unlock\n  twofold-server user update alice --email ''   # clears the email"
     )]
     Update {
         username: String,
@@ -174,6 +175,9 @@ pub enum UserCommand {
         /// Lift a block.
         #[arg(long)]
         unblock: bool,
+        /// Lift a lockout after failed codes, also one that stays until an admin lifts it.
+        #[arg(long)]
+        unlock: bool,
         #[arg(long)]
         json: bool,
     },

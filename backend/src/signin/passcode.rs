@@ -1,12 +1,15 @@
 //! Sign-in with a one-time code (TOTP or HOTP): from the app's offline account or from a
-//! hardware token. Replay state, the lockout counter and the audit record move in one
-//! transaction, so a code is accepted once across every node.
+//! hardware token. The lockout counter, replay state and the audit record move in one
+//! transaction that first counts the attempt, so a code is accepted once across every node
+//! and a locked factor checks no code at all.
 
+use sqlx::AnyConnection;
 use twofold_core::otp::{Hotp, Totp, VerifyError, Window};
 use twofold_core::proto::{AuthContext, AuthResponse, AuthResult, Factor, Reason};
 use twofold_core::{Algorithm, SecretBytes};
 
 use super::outcome;
+use crate::auth::audit::{self, Event};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::credentials::{self, Credential, CredentialKind};
@@ -23,6 +26,8 @@ enum Check {
     /// (credential id, how to record it)
     Accepted(String, Accept),
     Replayed,
+    /// A right code from further off than `policy.max_drift_steps` (TOTP only).
+    BeyondDrift,
     Invalid,
 }
 
@@ -32,6 +37,10 @@ enum Accept {
 }
 
 /// Verifies `passcode` for `user` against `creds` and records the outcome.
+///
+/// The attempt is counted as a failure before any code is checked (and refused unchecked
+/// when the factor is locked), in the one transaction that then records the outcome: so
+/// concurrent guesses on any node check at most `policy.lockout_threshold` codes per lock.
 pub async fn verify(
     state: &AppState,
     user: &User,
@@ -41,22 +50,44 @@ pub async fn verify(
 ) -> Result<AuthResponse, Error> {
     let now = state.now();
     let policy = &state.config.policy;
+    let escalation = lockouts::Escalation {
+        threshold: policy.lockout_threshold,
+        first_lock_seconds: policy.lockout_seconds,
+        permanent_after: policy.lockout_permanent_after,
+    };
 
-    if lockouts::locked_until(state.store.pool(), &user.id, LOCKOUT_FACTOR, now)
-        .await?
-        .is_some()
-    {
-        return outcome::finish(
-            state,
-            user,
-            context,
-            Factor::Passcode,
-            AuthResult::Deny,
-            Reason::LockedOut,
-        )
-        .await;
-    }
+    let mut tx = state.store.pool().begin().await?;
+    let (result, reason, device) =
+        match lockouts::reserve(&mut tx, &user.id, LOCKOUT_FACTOR, now, &escalation).await? {
+            Some(reserved) => judge(state, &mut tx, user, creds, passcode, reserved).await?,
+            None => (AuthResult::Deny, Reason::LockedOut, None),
+        };
+    let record = outcome::audit_record(
+        state,
+        user,
+        context,
+        result,
+        reason,
+        Factor::Passcode,
+        device.as_deref(),
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+    outcome::count(state, Factor::Passcode, result, reason);
+    Ok(AuthResponse::new(result, reason))
+}
 
+/// Checks the code of an attempt already counted as a failure, and settles the count: a
+/// success resets it; a code that is no guess gives the reservation back.
+async fn judge(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    user: &User,
+    creds: &[Credential],
+    passcode: &str,
+    reserved: lockouts::Reserved,
+) -> Result<(AuthResult, Reason, Option<String>), Error> {
+    let now = state.now();
     let mut checked = Check::Invalid;
     for cred in creds {
         match check(state, cred, passcode, now)? {
@@ -65,11 +96,12 @@ pub async fn verify(
                 break;
             }
             Check::Replayed => checked = Check::Replayed,
-            Check::Invalid => {}
+            Check::BeyondDrift if !matches!(checked, Check::Replayed) => {
+                checked = Check::BeyondDrift;
+            }
+            Check::BeyondDrift | Check::Invalid => {}
         }
     }
-
-    let mut tx = state.store.pool().begin().await?;
     let (result, reason, device) = match checked {
         Check::Accepted(id, accept) => {
             let fresh = match accept {
@@ -86,41 +118,44 @@ pub async fn verify(
                 .and_then(|c| c.device_id.clone());
             if fresh {
                 lockouts::reset(&mut *tx, &user.id, LOCKOUT_FACTOR).await?;
-                (AuthResult::Allow, Reason::Verified, device)
-            } else {
-                // Another request accepted this code first.
-                (AuthResult::Deny, Reason::CodeReplayed, device)
+                return Ok((AuthResult::Allow, Reason::Verified, device));
             }
+            // Another request accepted this code first.
+            (AuthResult::Deny, Reason::CodeReplayed, device)
         }
         Check::Replayed => (AuthResult::Deny, Reason::CodeReplayed, None),
-        Check::Invalid => (AuthResult::Deny, Reason::InvalidCode, None),
+        Check::BeyondDrift => {
+            tracing::warn!(username = %user.username, max_drift_steps = state.config.policy.max_drift_steps,
+                "passcode from a generator whose clock is off by more than the drift bound");
+            (AuthResult::Deny, Reason::InvalidCode, None)
+        }
+        Check::Invalid => return Ok((AuthResult::Deny, Reason::InvalidCode, None)),
     };
     // A replayed code is a right code used twice (a double submit, or a code someone saw),
-    // not a guess: it is refused but does not count towards the lockout.
-    if result == AuthResult::Deny && reason != Reason::CodeReplayed {
-        lockouts::record_failure(
-            &mut *tx,
-            &user.id,
-            LOCKOUT_FACTOR,
-            policy.lockout_threshold,
-            now,
-            policy.lockout_seconds,
-        )
-        .await?;
-    }
-    let record = outcome::audit_record(
+    // and a code beyond the drift bound a right code from a badly set clock: neither is a
+    // guess, so neither counts towards the lockout.
+    lockouts::give_back(&mut *tx, &user.id, LOCKOUT_FACTOR, reserved).await?;
+    Ok((result, reason, device))
+}
+
+/// An administrator lifts the user's lockout (a permanent one too) and forgets their
+/// failures; the audit records it (reason `unlocked`) whether or not anything was locked.
+pub async fn unlock(state: &AppState, user: &User) -> Result<(), Error> {
+    let mut tx = state.store.pool().begin().await?;
+    let was_locked = lockouts::unlock(&mut *tx, &user.id, state.now()).await?;
+    let record = audit::record(
         state,
-        user,
-        context,
-        result,
-        reason,
-        Factor::Passcode,
-        device.as_deref(),
+        &Event {
+            user: Some(user),
+            factor: Some(Factor::Passcode.as_str()),
+            reason: Some("unlocked"),
+            ..Event::new("admin", "success")
+        },
     )?;
     store_audit::insert(&mut *tx, &record).await?;
     tx.commit().await?;
-    outcome::count(state, Factor::Passcode, result, reason);
-    Ok(AuthResponse::new(result, reason))
+    tracing::info!(username = %user.username, was_locked, "lockout lifted by an administrator");
+    Ok(())
 }
 
 fn check(state: &AppState, cred: &Credential, passcode: &str, now: u64) -> Result<Check, Error> {
@@ -154,12 +189,13 @@ fn check(state: &AppState, cred: &Credential, passcode: &str, now: u64) -> Resul
                 u64::try_from(cred.period).map_err(|_| Error::Internal("bad period".into()))?;
             let totp = Totp::new(secret, algorithm, digits, period).map_err(bad)?;
             let last = u64::try_from(cred.last_step).ok();
-            totp.verify(
+            totp.verify_bounded(
                 passcode,
                 now,
                 Window::symmetric(policy.totp_window),
                 cred.drift,
                 last,
+                policy.max_drift_steps,
             )
             .map(|a| Accept::Step {
                 step: a.step,
@@ -170,6 +206,7 @@ fn check(state: &AppState, cred: &Credential, passcode: &str, now: u64) -> Resul
     Ok(match verdict {
         Ok(accept) => Check::Accepted(cred.id.clone(), accept),
         Err(VerifyError::Replayed) => Check::Replayed,
+        Err(VerifyError::BeyondDrift) => Check::BeyondDrift,
         Err(VerifyError::Invalid | VerifyError::Malformed) => Check::Invalid,
     })
 }

@@ -50,6 +50,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "push challenges",
         include_str!("../../migrations/sqlite/0002_push.sql"),
     ),
+    (
+        3,
+        "escalating lockouts",
+        include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -61,6 +66,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "push challenges",
         include_str!("../../migrations/postgres/0002_push.sql"),
+    ),
+    (
+        3,
+        "escalating lockouts",
+        include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
     ),
 ];
 

@@ -159,7 +159,7 @@ async fn activation_codes_work_once_and_expire() {
 
 /// Activates a device for `username`; returns the relying-party authorization and the
 /// device's offline-code account.
-async fn passcode_setup(
+pub(crate) async fn passcode_setup(
     server: &InProcessServer,
     username: &str,
 ) -> (String, twofold_core::OtpAccount) {
@@ -197,7 +197,7 @@ async fn passcode_setup(
     (server.application("Portal").await.unwrap(), account)
 }
 
-async fn passcode(
+pub(crate) async fn passcode(
     server: &InProcessServer,
     app: &str,
     username: &str,

@@ -118,22 +118,43 @@ impl Totp {
         drift: i64,
         last_step: Option<u64>,
     ) -> Result<Accepted, VerifyError> {
+        self.verify_bounded(code, now, window, drift, last_step, u64::MAX)
+    }
+
+    /// [`verify`](Self::verify) with the learned drift bounded to `max_drift` steps either
+    /// way. RFC 6238 §6 lets a verifier follow a generator's clock, but without a bound a
+    /// clock that runs ever faster drags the window anywhere. The drift used is clamped to
+    /// the bound, and a code from a step beyond it is [`VerifyError::BeyondDrift`]: a
+    /// generator whose clock is badly off, which the caller need not count as a guess.
+    pub fn verify_bounded(
+        &self,
+        code: &str,
+        now: u64,
+        window: Window,
+        drift: i64,
+        last_step: Option<u64>,
+        max_drift: u64,
+    ) -> Result<Accepted, VerifyError> {
         let code = normalise_code(code, self.encoding)?;
         let key =
             hmac_key(self.algorithm, self.secret.expose()).map_err(|_| VerifyError::Invalid)?;
         let current = self.step(now);
-        let centre = current.saturating_add_signed(drift);
+        let bound = i64::try_from(max_drift).unwrap_or(i64::MAX);
+        let centre = current.saturating_add_signed(drift.clamp(-bound, bound));
         let first = centre.saturating_sub(window.behind);
         let last = centre.saturating_add(window.ahead);
 
         let mut best: Option<u64> = None;
         let mut replayed = false;
+        let mut beyond = false;
         for step in first..=last {
             let candidate = self.encoding.render(truncated_value(&key, step));
             if !constant_time_eq(candidate.as_bytes(), code.as_bytes()) {
                 continue;
             }
-            if last_step.is_some_and(|used| step <= used) {
+            if step.abs_diff(current) > max_drift {
+                beyond = true;
+            } else if last_step.is_some_and(|used| step <= used) {
                 replayed = true;
             } else if best.is_none_or(|b| step.abs_diff(current) < b.abs_diff(current)) {
                 best = Some(step);
@@ -145,6 +166,7 @@ impl Totp {
                 drift: signed_difference(step, current),
             }),
             None if replayed => Err(VerifyError::Replayed),
+            None if beyond => Err(VerifyError::BeyondDrift),
             None => Err(VerifyError::Invalid),
         }
     }
@@ -277,6 +299,35 @@ mod tests {
                 drift: 3
             })
         );
+    }
+
+    #[test]
+    fn learned_drift_is_bounded_and_codes_beyond_the_bound_are_told_apart() {
+        let t = totp(SHA1_SEED, Algorithm::Sha1, 6);
+        let now = 1_000_000;
+        let step = t.step(now);
+        let w = Window::default();
+        // At the bound: accepted.
+        assert_eq!(
+            t.verify_bounded(&t.generate_at_step(step + 10), now, w, 10, None, 10),
+            Ok(Accepted {
+                step: step + 10,
+                drift: 10
+            })
+        );
+        // One step beyond: refused as such, not as a wrong code.
+        assert_eq!(
+            t.verify_bounded(&t.generate_at_step(step + 11), now, w, 10, None, 10),
+            Err(VerifyError::BeyondDrift)
+        );
+        // A stored drift past the bound (learned before there was one) is clamped.
+        assert_eq!(
+            t.verify_bounded(&t.generate_at_step(step + 30), now, w, 30, None, 10),
+            Err(VerifyError::Invalid)
+        );
+        assert!(t
+            .verify_bounded(&t.generate_at_step(step - 10), now, w, -30, None, 10)
+            .is_ok());
     }
 
     #[test]

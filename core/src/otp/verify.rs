@@ -57,6 +57,9 @@ pub enum VerifyError {
     /// RFC 6238 §5.2: "the verifier MUST NOT accept the second attempt of the same OTP".
     #[error("the code was already used")]
     Replayed,
+    /// A TOTP code from further from the verifier's clock than the drift bound allows.
+    #[error("the code is from too far from the verifier's clock")]
+    BeyondDrift,
 }
 
 /// Drops spaces users type ("123 456") and upper-cases Steam codes; refuses anything that

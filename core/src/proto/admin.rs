@@ -122,6 +122,10 @@ pub struct UserPatch {
     /// Unblock (false) a user blocked after a fraud report, or block one (true).
     #[serde(default)]
     pub blocked: Option<bool>,
+    /// Lift every lockout of the user's factors, also one that stays until an administrator
+    /// lifts it (after `policy.lockout_permanent_after` consecutive failures). Audited.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlock: bool,
 }
 
 // The query of `POST /v1/admin/users/import`.

@@ -29,6 +29,7 @@ mod audit;
 mod common;
 mod flow;
 mod lockout;
+mod lockout_race;
 mod malformed;
 mod nodes;
 mod replay;

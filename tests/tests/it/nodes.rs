@@ -93,7 +93,7 @@ async fn two_nodes_accept_one_code_once() {
         .audit("&event=authentication")
         .await
         .unwrap();
-    let ids = |r: &[twofold_server::store::audit::AuditRecord]| -> Vec<String> {
+    let ids = |r: &[twofold_core::proto::admin::AuditRecord]| -> Vec<String> {
         r.iter().map(|r| r.id.clone()).collect()
     };
     assert_eq!(ids(&records), ids(&records_b), "both nodes read one log");

@@ -65,9 +65,13 @@ pub async fn run(client: &AdminClient, command: UserCommand) -> Result<(), CliEr
             fields,
             block,
             unblock,
+            unlock,
             json: as_json,
         } => {
-            let patch = patch_from(fields, block, unblock);
+            let patch = UserPatch {
+                unlock,
+                ..patch_from(fields, block, unblock)
+            };
             let user: User = client
                 .patch(&format!("/v1/admin/users/{}", segment(&username)), &patch)
                 .await?;
@@ -166,5 +170,6 @@ fn patch_from(fields: UserFields, block: bool, unblock: bool) -> UserPatch {
         } else {
             None
         },
+        unlock: false,
     }
 }
