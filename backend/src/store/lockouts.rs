@@ -33,7 +33,7 @@ impl Escalation {
             return Some(None);
         }
         let threshold = u64::from(self.threshold.max(1));
-        if failures == 0 || failures % threshold != 0 {
+        if failures == 0 || !failures.is_multiple_of(threshold) {
             return None;
         }
         let doublings = (failures / threshold - 1).min(MAX_DOUBLINGS);

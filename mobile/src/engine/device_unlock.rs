@@ -16,7 +16,7 @@ impl Engine {
     pub fn unlock_with_device_key(&mut self, alias: &str, key: &[u8]) -> Result<(), Error> {
         let bytes = read_vault(&self.path)?;
         self.vault = Some(Vault::open_with_device_key(&bytes, alias, key)?);
-        self.on_disk.set(super::checksum_of(&bytes));
+        self.on_disk.set(super::file_sync::checksum_of(&bytes));
         self.touch();
         Ok(())
     }
