@@ -46,11 +46,13 @@ fn by_user_and_methods(
     policy: NoMethodPolicy,
 ) -> Decision {
     let user = &options.user;
-    if user.mfa_state == MfaState::Disabled {
-        return Decision::Allow(Reason::MfaDisabled);
-    }
+    // Blocked first: a user blocked after a fraud report must not get in because an admin
+    // (or an import) later switched their MFA off.
     if user.blocked {
         return Decision::Deny(Reason::UserBlocked);
+    }
+    if user.mfa_state == MfaState::Disabled {
+        return Decision::Allow(Reason::MfaDisabled);
     }
     if user.needs_registration {
         return Decision::Enroll(Reason::NoMethod);

@@ -86,15 +86,29 @@ fn enabled(push: bool, passcode: bool) -> Options {
 }
 
 #[test]
-fn a_user_with_mfa_disabled_is_allowed_whatever_else_holds() {
+fn a_user_with_mfa_disabled_is_allowed_whatever_else_holds_unless_blocked() {
     let mut o = options(MfaState::Disabled, false, false, &[Factor::Push]);
-    o.user.blocked = true;
     o.user.needs_registration = true;
     for requested in [Requested::Any, PUSH, PASSCODE] {
         for policy in POLICIES {
             assert_eq!(
                 decide(&o, requested, policy),
                 Decision::Allow(Reason::MfaDisabled)
+            );
+        }
+    }
+}
+
+#[test]
+fn a_blocked_user_is_denied_even_with_mfa_disabled() {
+    // Issue 13 item 5: blocked wins over disabled (it used to be the other way round).
+    let mut o = options(MfaState::Disabled, false, false, &[]);
+    o.user.blocked = true;
+    for requested in [Requested::Any, PUSH, PASSCODE] {
+        for policy in POLICIES {
+            assert_eq!(
+                decide(&o, requested, policy),
+                Decision::Deny(Reason::UserBlocked)
             );
         }
     }

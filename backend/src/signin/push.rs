@@ -376,10 +376,43 @@ pub async fn answer(
         ),
     };
     if finalize(state, &row, new_state, reason, Some(&device.id)).await? {
-        Ok(outcome)
-    } else {
-        Ok(AnswerOutcome::AnsweredElsewhere)
+        if reason == Reason::FraudReported {
+            // The attacker may have sent more than one: none of them stays approvable.
+            cancel_pending_for_user(state, &row.user_id).await?;
+        }
+        return Ok(outcome);
     }
+    if reload(state, &row.id).await?.state == ChallengeState::Pending {
+        // Still pending, so the compare-and-set refused the device itself: revoked (or
+        // reactivated away) since it connected.
+        refuse_inactive_device(state, device, &row).await?;
+        return Ok(AnswerOutcome::Refused);
+    }
+    Ok(AnswerOutcome::AnsweredElsewhere)
+}
+
+/// Audits an answer from a device that is no longer active on the current epoch (a lost
+/// phone that stayed online after its revocation).
+async fn refuse_inactive_device(
+    state: &AppState,
+    device: &Device,
+    row: &ChallengeRow,
+) -> Result<(), Error> {
+    tracing::warn!(device_id = %device.id, challenge_id = %row.id, "refused an answer from a device that is no longer active");
+    let user = store_users::by_id(state.store.pool(), &row.user_id).await?;
+    let record = audit::record(
+        state,
+        &AuditEvent {
+            user: user.as_ref(),
+            device_id: Some(&device.id),
+            factor: Some(Factor::Push.as_str()),
+            reason: Some("device_not_active"),
+            client_ip: Some(row.client_ip.as_str()).filter(|ip| !ip.is_empty()),
+            application: Some(&row.application),
+            ..AuditEvent::new("alert", "answer_refused")
+        },
+    )?;
+    store_audit::insert(state.store.pool(), &record).await
 }
 
 fn subtle_eq(a: &str, b: &str) -> bool {
@@ -387,7 +420,8 @@ fn subtle_eq(a: &str, b: &str) -> bool {
     a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
-/// Cancels every challenge still waiting for the user (their devices were revoked).
+/// Cancels every challenge still waiting for the user (their devices were revoked, or they
+/// reported one as fraud); each cancellation is audited.
 pub async fn cancel_pending_for_user(state: &AppState, user_id: &str) -> Result<usize, Error> {
     let mut cancelled = 0;
     for row in challenges::pending_for_user(state.store.pool(), user_id, state.now()).await? {

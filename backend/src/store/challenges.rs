@@ -6,6 +6,7 @@ use twofold_core::proto::{AuthResult, Reason};
 
 use super::columns::sqlx;
 use super::columns::{from_db, text_enum, to_db, NullableTime};
+use super::devices::DeviceState;
 use crate::error::Error;
 
 /// Where a challenge is in its life. Only `Pending` moves, and only once.
@@ -143,7 +144,10 @@ pub async fn count_since<'e>(
     from_db(count)
 }
 
-/// pending → `state`. False when the challenge was no longer pending.
+/// pending → `state`. False when the challenge was no longer pending, or when the answering
+/// `device_id` is not (any more) an active device of the challenge's user on the current
+/// activation epoch: that is checked in this same statement, so a device revoked (or a server
+/// reactivated) after the device connected cannot answer, whichever node it is connected to.
 pub async fn finish<'e>(
     ex: impl Executor<'e, Database = Any>,
     id: &str,
@@ -152,17 +156,29 @@ pub async fn finish<'e>(
     device_id: Option<&str>,
     now: u64,
 ) -> Result<bool, Error> {
-    let done = sqlx::query(
-        "UPDATE challenges SET state = $1, reason = $2, device_id = $3, answered_at = $4 WHERE id = $5 AND state = $6",
-    )
-    .bind(state.as_str())
-    .bind(reason.as_str())
-    .bind(device_id)
-    .bind(to_db(now))
-    .bind(id)
-    .bind(ChallengeState::Pending.as_str())
-    .execute(ex)
-    .await?;
+    const SET: &str =
+        "UPDATE challenges SET state = $1, reason = $2, device_id = $3, answered_at = $4 \
+                       WHERE id = $5 AND state = $6";
+    let sql = match device_id {
+        None => SET.to_owned(),
+        Some(_) => format!(
+            "{SET} AND EXISTS (SELECT 1 FROM devices d WHERE d.id = $3 AND d.user_id = challenges.user_id \
+             AND d.status = $7 AND d.epoch = (SELECT CAST(s.value AS BIGINT) FROM server_state s WHERE s.key = $8))"
+        ),
+    };
+    let mut query = sqlx::query(&sql)
+        .bind(state.as_str())
+        .bind(reason.as_str())
+        .bind(device_id)
+        .bind(to_db(now))
+        .bind(id)
+        .bind(ChallengeState::Pending.as_str());
+    if device_id.is_some() {
+        query = query
+            .bind(DeviceState::Active.as_str())
+            .bind(super::state::EPOCH);
+    }
+    let done = query.execute(ex).await?;
     Ok(done.rows_affected() == 1)
 }
 

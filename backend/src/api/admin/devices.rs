@@ -11,7 +11,9 @@ use super::convert;
 use crate::api::extract::AdminAuth;
 use crate::auth::audit::{self, Event};
 use crate::auth::users;
+use crate::channel::events::{self, Event as ChannelEvent};
 use crate::error::{ApiResult, Error};
+use crate::signin::push;
 use crate::state::AppState;
 use crate::store::{audit as store_audit, devices, users as store_users};
 
@@ -33,7 +35,9 @@ pub async fn list_devices(
     Ok(Json(convert::all(list)))
 }
 
-/// Revokes a device: it can no longer receive pushes or produce accepted offline codes.
+/// Revokes a device: it can no longer receive pushes or produce accepted offline codes. Its
+/// socket is closed on every node and the user's pending pushes (which it was shown) are
+/// cancelled, so a lost phone that stays online approves nothing.
 #[utoipa::path(delete, path = "/v1/admin/devices/{id}", tag = "admin", security(("admin" = [])),
     params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_device(
@@ -46,7 +50,8 @@ pub async fn revoke_device(
         .ok_or_else(|| Error::DeviceNotFound(id.clone()))?;
     let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
     let mut tx = state.store.pool().begin().await?;
-    if devices::revoke(&mut *tx, &id, state.now()).await? {
+    let revoked = devices::revoke(&mut *tx, &id, state.now()).await?;
+    if revoked {
         let record = audit::record(
             &state,
             &Event {
@@ -60,5 +65,15 @@ pub async fn revoke_device(
     }
     tx.commit().await?;
     tracing::info!(device_id = %id, "device revoked");
+    if revoked {
+        events::publish(
+            &state,
+            ChannelEvent::Revoked {
+                device_ids: vec![id.clone()],
+            },
+        )
+        .await?;
+        push::cancel_pending_for_user(&state, &device.user_id).await?;
+    }
     Ok(StatusCode::NO_CONTENT)
 }
