@@ -35,8 +35,10 @@ impl ServerIdentity {
             let sealed = new_sealed_key(master)?;
             // Another node may be starting at the same moment: the first insert wins.
             state::insert_if_absent(store.pool(), state::SIGNING_KEY, &sealed).await?;
-            state::insert_if_absent(store.pool(), state::EPOCH, "1").await?;
         }
+        // Outside the `if`: a node that finds the key another node has just inserted may get
+        // here before that node has inserted the epoch.
+        state::insert_if_absent(store.pool(), state::EPOCH, "1").await?;
         Self::load(store, master).await
     }
 

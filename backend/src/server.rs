@@ -18,7 +18,7 @@ use crate::identity::ServerIdentity;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
 use crate::state::AppState;
-use crate::store::{admins, Store};
+use crate::store::Store;
 
 /// What start-up created that the operator must see once.
 pub struct FirstStart {
@@ -36,18 +36,18 @@ pub async fn build_state(
     let (master_key, _created) = MasterKey::load_or_create(&config.master_key_path())?;
     let store = Store::connect(&config.database_url()).await?;
     let identity = ServerIdentity::load_or_create(&store, &master_key).await?;
-    let admin_token = if admins::count(store.pool()).await? == 0 {
-        let token = admin::create_token(&store, &master_key, clock.now()).await?;
-        write_private_file(&config.admin_token_path(), &format!("{token}\n")).map_err(|e| {
-            Error::Internal(format!(
-                "cannot write {}: {e}",
-                config.admin_token_path().display()
-            ))
-        })?;
-        Some(token)
-    } else {
-        None
-    };
+    let admin_token =
+        if let Some(token) = admin::create_first_token(&store, &master_key, clock.now()).await? {
+            write_private_file(&config.admin_token_path(), &format!("{token}\n")).map_err(|e| {
+                Error::Internal(format!(
+                    "cannot write {}: {e}",
+                    config.admin_token_path().display()
+                ))
+            })?;
+            Some(token)
+        } else {
+            None
+        };
     let state = AppState {
         public_url: config.public_url_for(bound).into(),
         server_name: config.server_name().into(),

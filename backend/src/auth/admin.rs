@@ -6,16 +6,20 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::store::{admins, Store};
 
-/// Creates an admin token; returns the full token text (shown once).
-pub async fn create_token(
+/// Creates the first admin token, unless there is an admin already (another node starting at
+/// the same moment may have created it): the token text only when this call created it.
+pub async fn create_first_token(
     store: &Store,
     master: &crate::crypto::MasterKey,
     now: u64,
-) -> Result<String, Error> {
+) -> Result<Option<String>, Error> {
+    if admins::count(store.pool()).await? > 0 {
+        return Ok(None);
+    }
     let id = random_id("adm")?;
     let secret = random_token()?;
-    admins::insert(store.pool(), &id, &master.lookup_hash(&secret), now).await?;
-    Ok(format!("{id}.{secret}"))
+    let created = admins::insert_first(store, &id, &master.lookup_hash(&secret), now).await?;
+    Ok(created.then(|| format!("{id}.{secret}")))
 }
 
 /// Checks a presented admin token.

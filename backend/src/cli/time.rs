@@ -2,25 +2,37 @@
 
 use super::error::CliError;
 
+/// Unix seconds for `text` at `now`: pure, so every hostile input is a unit test. Refuses
+/// (never panics on) text that is not ASCII, a negative or overflowing amount, and a unit
+/// other than s, m, h, d, w.
 pub fn parse(text: &str, now: i64) -> Result<i64, CliError> {
     let text = text.trim();
+    let bad = || CliError::BadTime(text.to_owned());
     if let Ok(seconds) = text.parse::<i64>() {
         return Ok(seconds);
     }
-    let split = text.len().saturating_sub(1);
-    let (amount, unit) = text.split_at(split);
-    let amount: i64 = amount
-        .parse()
-        .map_err(|_| CliError::BadTime(text.to_owned()))?;
-    let unit_seconds = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3_600,
-        "d" => 86_400,
-        "w" => 604_800,
+    // The unit is the last character, whatever its width (`split_at` on a byte index would
+    // panic inside a multi-byte character such as `é`).
+    let mut chars = text.chars();
+    let unit = chars.next_back().ok_or_else(bad)?;
+    let amount = chars.as_str();
+    // Only digits: `-5m` (a time in the future) and `+5m` are refused, not misread.
+    if amount.is_empty() || !amount.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let amount: i64 = amount.parse().map_err(|_| bad())?;
+    let unit_seconds: i64 = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3_600,
+        'd' => 86_400,
+        'w' => 604_800,
         _ => return Err(CliError::BadTimeUnit(text.to_owned())),
     };
-    Ok(now - amount * unit_seconds)
+    amount
+        .checked_mul(unit_seconds)
+        .and_then(|ago| now.checked_sub(ago))
+        .ok_or_else(bad)
 }
 
 /// `2026-11-22 01:32:59 UTC` for a unix time (civil-from-days, proleptic Gregorian).
@@ -56,6 +68,34 @@ mod tests {
         assert_eq!(parse("7d", 1_000_000).unwrap(), 1_000_000 - 604_800);
         assert!(parse("yesterday", 0).is_err());
         assert!(parse("5y", 0).is_err());
+    }
+
+    /// Issue 13 item 21: hostile input is an error, never a panic.
+    #[test]
+    fn item21_hostile_times_are_errors() {
+        let now = 1_700_000_000;
+        for text in [
+            "5é",
+            "é",
+            "",
+            " ",
+            "-5m",
+            "+5m",
+            "m",
+            "5 m",
+            "5mm",
+            "999999999999999999999d",
+            "99999999999999w",
+            "\u{0}",
+        ] {
+            assert!(parse(text, now).is_err(), "{text:?}");
+        }
+        assert!(matches!(parse("5é", now), Err(CliError::BadTimeUnit(_))));
+        assert!(matches!(parse("", now), Err(CliError::BadTime(_))));
+        assert_eq!(parse(" 30m ", now).unwrap(), now - 1_800);
+        assert_eq!(parse("0s", now).unwrap(), now);
+        assert_eq!(parse("-5", now).unwrap(), -5);
+        assert!(parse("9223372036854775807s", i64::MIN).is_err());
     }
 
     #[test]
