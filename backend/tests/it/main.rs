@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
 mod handlers;
+mod item_metrics;
 mod lockout;
 mod malformed;
 mod push;

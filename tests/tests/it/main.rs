@@ -28,6 +28,7 @@ mod activation;
 mod audit;
 mod common;
 mod flow;
+mod limits;
 mod lockout;
 mod lockout_race;
 mod malformed;
