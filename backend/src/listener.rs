@@ -27,11 +27,6 @@ const DRAIN: Duration = Duration::from_secs(10);
 /// Pause after a failed `accept` (e.g. out of file descriptors) before trying again.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(50);
 
-/// The address the connection was accepted on (not the bind address, which may be
-/// `0.0.0.0`), for handlers that record where a request arrived.
-#[derive(Debug, Clone, Copy)]
-pub struct LocalAddr(pub SocketAddr);
-
 /// Serves `app` on `listener` until `shutdown` completes, then lets open connections finish
 /// for up to [`DRAIN`]. With `tls`, every connection is a TLS one; its handshake counts
 /// towards the header timeout.
@@ -64,17 +59,16 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let local = stream.local_addr().ok();
         let app = app.clone();
         let tls = tls.clone();
         let stop = stop_rx.clone();
         tasks.spawn(async move {
             let _permit = permit;
             match tls {
-                None => serve_one(stream, peer, local, app, header_timeout, stop).await,
+                None => serve_one(stream, peer, app, header_timeout, stop).await,
                 Some(tls) => match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
                     Ok(Ok(stream)) => {
-                        serve_one(stream, peer, local, app, header_timeout, stop).await;
+                        serve_one(stream, peer, app, header_timeout, stop).await;
                     }
                     Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -92,7 +86,6 @@ pub async fn serve(
 async fn serve_one<S>(
     stream: S,
     peer: SocketAddr,
-    local: Option<SocketAddr>,
     app: Router,
     header_timeout: Duration,
     mut stop: watch::Receiver<bool>,
@@ -101,9 +94,6 @@ async fn serve_one<S>(
 {
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        if let Some(local) = local {
-            request.extensions_mut().insert(LocalAddr(local));
-        }
         app.clone().oneshot(request.map(axum::body::Body::new))
     });
     let connection = hyper::server::conn::http1::Builder::new()
