@@ -7,6 +7,10 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+#[path = "config_limits.rs"]
+mod limits;
+pub use limits::{MetricsConfig, ServerConfig};
+
 #[derive(Debug, Error)]
 pub enum ConfigError {
     #[error("cannot read configuration file {path}: {source}")]
@@ -55,6 +59,8 @@ pub struct Config {
     pub policy: PolicyConfig,
     pub push: PushConfig,
     pub audit: AuditConfig,
+    pub server: ServerConfig,
+    pub metrics: MetricsConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -156,6 +162,8 @@ impl Default for Config {
             policy: PolicyConfig::default(),
             push: PushConfig::default(),
             audit: AuditConfig::default(),
+            server: ServerConfig::default(),
+            metrics: MetricsConfig::default(),
         }
     }
 }
@@ -247,6 +255,19 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("TWOFOLD_AUDIT_RECORD_NAMES", &["audit", "record_names"]),
     ("TWOFOLD_AUDIT_RECORD_EMAIL", &["audit", "record_email"]),
     ("TWOFOLD_AUDIT_RECORD_PHONE", &["audit", "record_phone"]),
+    (
+        "TWOFOLD_SERVER_HEADER_TIMEOUT_SECONDS",
+        &["server", "header_timeout_seconds"],
+    ),
+    (
+        "TWOFOLD_SERVER_BODY_TIMEOUT_SECONDS",
+        &["server", "body_timeout_seconds"],
+    ),
+    (
+        "TWOFOLD_SERVER_MAX_CONNECTIONS",
+        &["server", "max_connections"],
+    ),
+    ("TWOFOLD_METRICS_TOKEN", &["metrics", "token"]),
 ];
 
 impl Config {
@@ -339,6 +360,18 @@ impl Config {
             ),
             ("push.max_per_minute", u64::from(self.push.max_per_minute)),
             ("push.heartbeat_seconds", self.push.heartbeat_seconds),
+            (
+                "server.header_timeout_seconds",
+                self.server.header_timeout_seconds,
+            ),
+            (
+                "server.body_timeout_seconds",
+                self.server.body_timeout_seconds,
+            ),
+            (
+                "server.max_connections",
+                u64::try_from(self.server.max_connections).unwrap_or(u64::MAX),
+            ),
         ] {
             if value == 0 {
                 return Err(ConfigError::Invalid {

@@ -16,6 +16,10 @@ fn defaults_need_no_file() {
     assert_eq!(c.policy.max_drift_steps, 10);
     assert_eq!(c.policy.no_method, NoMethodPolicy::Enroll);
     assert!(c.database_url().starts_with("sqlite://"));
+    assert_eq!(c.server.header_timeout_seconds, 10);
+    assert_eq!(c.server.body_timeout_seconds, 30);
+    assert_eq!(c.server.max_connections, 1024);
+    assert!(c.metrics.token.is_empty());
 }
 
 #[test]

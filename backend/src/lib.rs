@@ -16,6 +16,7 @@ pub mod config;
 pub mod crypto;
 pub mod error;
 pub mod identity;
+pub mod listener;
 pub mod metrics;
 pub mod qr;
 pub mod ratelimit;

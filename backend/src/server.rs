@@ -110,7 +110,8 @@ pub async fn serve(
     let token_path = config.admin_token_path();
     let (state, first) = build_state(config, clock, bound).await?;
     let public_url = state.public_url.clone();
-    let app = crate::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let limits = state.config.server.clone();
+    let app = crate::router(state);
 
     println!(
         "Twofold server {} listening on {public_url}",
@@ -134,37 +135,28 @@ pub async fn serve(
     }
     tracing::info!(url = %public_url, "listening");
 
-    match tls {
-        None => {
-            let listener = tokio::net::TcpListener::from_std(listener)
-                .map_err(|e| Error::Internal(e.to_string()))?;
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-                .map_err(|e| Error::Internal(format!("server: {e}")))?;
-        }
-        Some(tls) => {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-            let rustls_config =
-                axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
-                    .await
-                    .map_err(|e| Error::Internal(format!("TLS certificate or key: {e}")))?;
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown.await;
-                stopper.graceful_shutdown(Some(std::time::Duration::from_secs(10)));
-            });
-            axum_server::from_tcp_rustls(listener, rustls_config)
-                .map_err(|e| Error::Internal(format!("cannot listen with TLS: {e}")))?
-                .handle(handle)
-                .serve(app)
-                .await
-                .map_err(|e| Error::Internal(format!("server: {e}")))?;
-        }
-    }
+    let listener =
+        tokio::net::TcpListener::from_std(listener).map_err(|e| Error::Internal(e.to_string()))?;
+    let tls = match tls {
+        None => None,
+        Some(tls) => Some(tls_acceptor(&tls).await?),
+    };
+    crate::listener::serve(listener, app, tls, &limits, shutdown).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The TLS side of the listener, from the configured PEM files; HTTP/1.1 only (the server
+/// speaks nothing else).
+async fn tls_acceptor(tls: &crate::config::TlsConfig) -> Result<tokio_rustls::TlsAcceptor, Error> {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let loaded =
+        axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert_file, &tls.key_file)
+            .await
+            .map_err(|e| Error::Internal(format!("TLS certificate or key: {e}")))?;
+    let mut config = (*loaded.get_inner()).clone();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(tokio_rustls::TlsAcceptor::from(Arc::new(config)))
 }
 
 /// Completes on SIGTERM or Ctrl-C.

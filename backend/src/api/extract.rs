@@ -124,6 +124,33 @@ impl FromRequestParts<AppState> for AdminAuth {
     }
 }
 
+/// A scrape of `/metrics`: free when `[metrics] token` is empty, otherwise it must carry
+/// `Authorization: Bearer <token>` (compared in constant time).
+pub struct MetricsAuth;
+
+impl FromRequestParts<AppState> for MetricsAuth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let expected = state.config.metrics.token.as_bytes();
+        if expected.is_empty() {
+            return Ok(MetricsAuth);
+        }
+        let given = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .unwrap_or_default();
+        if bool::from(subtle::ConstantTimeEq::ct_eq(given.as_bytes(), expected)) {
+            Ok(MetricsAuth)
+        } else {
+            Err(unauthorized())
+        }
+    }
+}
+
 fn unauthorized() -> ApiError {
     ApiError::from(crate::error::Error::Unauthorized)
 }

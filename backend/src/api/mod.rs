@@ -8,10 +8,14 @@ pub mod ops;
 pub mod rp;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::Router;
+
+use std::time::Duration;
+
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -28,6 +32,11 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // A body trickled in slower than this is cut off (the header has its own deadline in
+        // the listener).
+        .layer(RequestBodyTimeoutLayer::new(Duration::from_secs(
+            state.config.server.body_timeout_seconds,
+        )))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             count_requests,
@@ -52,15 +61,31 @@ async fn method_not_allowed() -> ApiError {
 }
 
 async fn count_requests(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    // Labels come only from fixed sets (known methods, route templates), never from the
+    // request line: a client sending random methods and paths must not grow `/metrics`.
     let route = request
         .extensions()
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let response = next.run(request).await;
     state
         .metrics
         .http_request(&format!("{method} {route}"), response.status().as_u16());
     response
+}
+
+/// The standard methods our routes answer or refuse; anything else is "other".
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::PATCH => "PATCH",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
 }

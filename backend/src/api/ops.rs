@@ -9,6 +9,7 @@ use serde::Serialize;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
+use crate::api::extract::MetricsAuth;
 use crate::state::AppState;
 use crate::store;
 
@@ -55,9 +56,11 @@ pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text format.
-#[utoipa::path(get, path = "/metrics", tag = "operations", responses((status = 200, body = String, content_type = "text/plain")))]
-pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+/// Prometheus text format; behind `Authorization: Bearer` when `[metrics] token` is set.
+#[utoipa::path(get, path = "/metrics", tag = "operations", responses(
+    (status = 200, body = String, content_type = "text/plain"),
+    (status = 401, description = "`[metrics] token` is set and the request does not carry it")))]
+pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl IntoResponse {
     let epoch = state.epoch().await;
     let devices =
         store::devices::count_active(state.store.pool(), crate::store::columns::to_db(epoch))

@@ -29,6 +29,7 @@ mod admin_bootstrap;
 mod audit;
 mod common;
 mod flow;
+mod limits;
 mod lockout;
 mod lockout_race;
 mod malformed;
