@@ -5,6 +5,7 @@
 //! tests drive it through channels without a server; [`channel`] only upgrades the request
 //! and hands the socket's two halves over.
 
+use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocketUpgrade};
@@ -189,6 +190,10 @@ where
         return Ok(());
     }
     // Everything still waiting for this user: nothing is lost while the phone was offline.
+    // A challenge created after this connection registered but before the list was read
+    // is in the list and also queued by its event: its ids are kept so the event's copy
+    // is dropped and the device receives each challenge once.
+    let mut sent_at_connect = HashSet::new();
     for row in
         challenges::pending_for_user(state.store.pool(), &device.user_id, state.now()).await?
     {
@@ -196,6 +201,7 @@ where
         if !send(write, &message).await {
             return Ok(());
         }
+        sent_at_connect.insert(row.id);
     }
     let heartbeat = Duration::from_secs(state.config.push.heartbeat_seconds);
     let mut ticker = tokio::time::interval(heartbeat);
@@ -218,6 +224,11 @@ where
             }
             queued = outbound.recv() => match queued {
                 Some(Outbound::Send(message)) => {
+                    if let ServerMessage::Challenge { challenge, .. } = &message {
+                        if sent_at_connect.remove(&challenge.id) {
+                            continue;
+                        }
+                    }
                     if !send(write, &message).await {
                         return Ok(());
                     }
