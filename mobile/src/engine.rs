@@ -7,7 +7,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use twofold_core::uri::migration::MigrationSet;
-use zeroize::Zeroizing;
 
 use crate::account::{Account, AccountView, Kind};
 use crate::error::Error;
@@ -17,6 +16,7 @@ use file_sync::checksum_of;
 
 mod adding;
 mod device_unlock;
+mod exporting;
 mod file_sync;
 mod push_accounts;
 
@@ -312,23 +312,6 @@ impl Engine {
             return Err(e);
         }
         Ok(())
-    }
-
-    /// An encrypted backup of every account (Twofold vault format, sealed with `password`);
-    /// import it with [`ImportFormat::Twofold`].
-    pub fn export_backup(&self, password: &str) -> Result<Vec<u8>, Error> {
-        Ok(self.vault()?.export(password, self.kdf)?)
-    }
-
-    /// Every account as an `otpauth://` URI, one per line. This is every secret in plain
-    /// text: only on the user's explicit request.
-    pub fn export_uris(&self) -> Result<Zeroizing<String>, Error> {
-        let mut out = Zeroizing::new(String::new());
-        for account in &self.content()?.accounts {
-            out.push_str(&Zeroizing::new(account.otp().to_uri()));
-            out.push('\n');
-        }
-        Ok(out)
     }
 }
 

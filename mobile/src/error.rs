@@ -8,6 +8,7 @@ use twofold_core::uri::migration::MigrationError;
 use twofold_core::{OtpError, UriError};
 
 use crate::activation::ActivationError;
+use crate::exporters::{ExportError, OutputError};
 use crate::importers::ImportError;
 use crate::push::PushError;
 use crate::qr::QrError;
@@ -21,6 +22,10 @@ pub enum Error {
     Import(#[from] ImportError),
     #[error(transparent)]
     Qr(#[from] QrError),
+    #[error(transparent)]
+    Export(#[from] ExportError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
     #[error(transparent)]
     Activation(#[from] ActivationError),
     #[error(transparent)]
@@ -82,6 +87,8 @@ impl Error {
             },
             Error::Import(e) => e.kind(),
             Error::Qr(_) => "qr.unreadable",
+            Error::Export(e) => e.kind(),
+            Error::Output(e) => e.kind(),
             Error::Activation(e) => e.kind(),
             Error::Push(e) => e.kind(),
             Error::Uri(_) => "account.bad_uri",

@@ -3,7 +3,8 @@
 //! It keeps the user's accounts in an encrypted vault file ([`vault`]), computes TOTP, HOTP
 //! and Steam codes with `twofold-core`, adds accounts from `otpauth://` URIs, QR images
 //! ([`qr`]) and Google Authenticator exports, and imports other apps' exports
-//! ([`importers`]). [`Engine`] is the one object a shell holds; its methods return typed
+//! ([`importers`]) and writes
+//! exports for leaving ([`exporters`]: the Aegis format). [`Engine`] is the one object a shell holds; its methods return typed
 //! [`Error`]s and serialisable views ([`AccountView`], [`AddReport`]).
 //!
 //! Twofold accounts come from a server: [`activation`] redeems an activation code (HTTP,
@@ -19,6 +20,7 @@ pub mod account;
 pub mod activation;
 pub mod engine;
 pub mod error;
+pub mod exporters;
 pub mod importers;
 pub mod push;
 pub mod qr;
@@ -29,6 +31,7 @@ pub use account::{Account, AccountDraft, AccountView, Kind, PushLink, PushState,
 pub use activation::{activate, Activation, ActivationError, DeviceInfo};
 pub use engine::{default_vault_path, AccountEdit, ActivationReport, AddReport, Added, Engine};
 pub use error::Error;
+pub use exporters::{Existing, ExportError, ExportFormat, OutputError};
 pub use importers::{ImportError, ImportFormat, ImportReport, Importer, Skipped};
 pub use push::{
     Answer, Fleet, PendingChallenge, PushAccount, PushClient, PushError, PushEvent, PushHandle,

@@ -11,7 +11,7 @@ const AEGIS_ENCRYPTED: &[u8] = include_bytes!("../fixtures/aegis/encrypted.json"
 
 pub(super) struct Cli {
     _dir: tempfile::TempDir,
-    root: PathBuf,
+    pub(super) root: PathBuf,
     vault: PathBuf,
 }
 

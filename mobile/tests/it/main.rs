@@ -1,11 +1,15 @@
 //! twofold-authenticator integration tests: the vault on disk, every importer against its
-//! fixtures, QR images, the real `twofold` binary, the other apps' real exports, and
-//! activation and push against the real server in process.
+//! fixtures, the exports (Aegis, the shared file writer), QR images, the real `twofold`
+//! binary, the other apps' real exports, and activation and push against the real server in
+//! process.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
+mod aegis_export;
 mod cli;
+mod cli_export;
 mod common;
 mod concurrent;
+mod export_file;
 mod importers;
 mod interop;
 mod push;

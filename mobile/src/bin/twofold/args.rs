@@ -97,15 +97,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write an encrypted backup (or, explicitly, a plain otpauth:// list)
+    /// Write an encrypted backup, an Aegis vault (to move to another app), or a plain list
     #[command(after_help = "Examples:\n  twofold export --out backup.twofold\n  \
+                            twofold export --format aegis --encrypt --out aegis-export.json\n  \
+                            twofold export --format aegis --out aegis-export-plain.json\n  \
                             twofold export --out - --insecure-plaintext > uris.txt\n\n\
-                            The backup password comes from TWOFOLD_EXPORT_PASSWORD or is asked for twice.")]
+                            The Twofold backup is always encrypted; an Aegis vault with --encrypt \
+                            (scrypt and AES-256-GCM, as Aegis itself writes it), otherwise plain.\n\
+                            The export password comes from TWOFOLD_EXPORT_PASSWORD or is asked for \
+                            twice, without echo.\n\
+                            The file is created readable by you only (0600); an existing file or a \
+                            symbolic link is never overwritten.")]
     Export {
-        /// Where to write (`-` for standard output)
+        /// Where to write (`-` for standard output; not for the binary Twofold backup)
         #[arg(long, short, value_name = "FILE")]
         out: PathBuf,
-        /// Write every secret unencrypted as otpauth:// URIs
+        /// The file's format: `twofold` (encrypted backup) or `aegis` (Aegis JSON vault)
+        #[arg(long, value_enum, default_value_t = ExportFormatArg::Twofold)]
+        format: ExportFormatArg,
+        /// Encrypt the Aegis vault with a password (the Twofold backup always is)
+        #[arg(long, conflicts_with = "insecure_plaintext")]
+        encrypt: bool,
+        /// Write every secret unencrypted (as otpauth:// URIs with the Twofold format)
         #[arg(long)]
         insecure_plaintext: bool,
     },
@@ -170,6 +183,13 @@ impl Source {
             Source::Twofold => ImportFormat::Twofold,
         }
     }
+}
+
+/// What `export --format` writes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Twofold,
+    Aegis,
 }
 
 #[derive(Subcommand)]

@@ -22,18 +22,15 @@ pub enum CliError {
     Io(#[from] io::Error),
     #[error("cannot read {}: {source}", .path.display())]
     Read { path: PathBuf, source: io::Error },
-    #[error("cannot write {}: {source}", .path.display())]
-    Write { path: PathBuf, source: io::Error },
-    #[error("{} exists; choose another file (nothing is overwritten)", .0.display())]
-    OutputExists(PathBuf),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("no data directory is known for this user; pass --vault PATH")]
     NoDataDir,
     #[error("{KDF_ENV} must be m_kib,t,p (e.g. 65536,3,1), not {0:?}")]
     BadKdf(String),
-    #[error("cannot ask for a password here (no terminal); set TWOFOLD_VAULT_PASSWORD")]
-    NoTerminal,
+    /// The variable that gives the password instead.
+    #[error("cannot ask for a password here (no terminal); set {0}")]
+    NoTerminal(&'static str),
     #[error("the two passwords differ; nothing was changed")]
     PasswordsDiffer,
     /// "vault", "backup".

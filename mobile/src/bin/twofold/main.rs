@@ -57,8 +57,16 @@ fn run(cli: Cli) -> std::result::Result<(), CliError> {
         ),
         Command::Export {
             out,
+            format,
+            encrypt,
             insecure_plaintext,
-        } => vault::export(&vault_path(cli.vault)?, &out, insecure_plaintext),
+        } => vault::export(
+            &vault_path(cli.vault)?,
+            &out,
+            format,
+            encrypt,
+            insecure_plaintext,
+        ),
         Command::Passwd => vault::passwd(&vault_path(cli.vault)?),
         Command::Activate {
             uri,

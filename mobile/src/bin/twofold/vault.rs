@@ -4,12 +4,14 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
+use twofold_authenticator::exporters::check_destination;
 use twofold_authenticator::{
-    default_vault_path, AddReport, Engine, Error, ImportError, ImportFormat, KdfParams,
+    default_vault_path, AddReport, Engine, Error, Existing, ImportError, ImportFormat, KdfParams,
 };
 use twofold_core::OtpAccount;
 use zeroize::Zeroizing;
 
+use crate::args::ExportFormatArg;
 use crate::error::{CliError, Result};
 use crate::output::{code_row, label, print_json, print_report, push_column, table};
 
@@ -32,27 +34,28 @@ fn kdf_params() -> Result<KdfParams> {
     }
 }
 
-fn prompt(label: &str) -> Result<Zeroizing<String>> {
+/// Asks on the terminal without echo; without one, says which variable gives the password.
+fn prompt(label: &str, env: &'static str) -> Result<Zeroizing<String>> {
     rpassword::prompt_password(label)
         .map(Zeroizing::new)
-        .map_err(|_| CliError::NoTerminal)
+        .map_err(|_| CliError::NoTerminal(env))
 }
 
 /// The password of an existing vault.
 fn password() -> Result<Zeroizing<String>> {
     match std::env::var(PASSWORD_ENV) {
         Ok(p) => Ok(Zeroizing::new(p)),
-        Err(_) => prompt("Vault password: "),
+        Err(_) => prompt("Vault password: ", PASSWORD_ENV),
     }
 }
 
 /// A new password: from `env`, or asked for twice.
-fn new_password(env: &str, what: &'static str) -> Result<Zeroizing<String>> {
+fn new_password(env: &'static str, what: &'static str) -> Result<Zeroizing<String>> {
     let password = match std::env::var(env) {
         Ok(p) => Zeroizing::new(p),
         Err(_) => {
-            let first = prompt(&format!("New {what} password: "))?;
-            let second = prompt(&format!("Repeat the {what} password: "))?;
+            let first = prompt(&format!("New {what} password: "), env)?;
+            let second = prompt(&format!("Repeat the {what} password: "), env)?;
             if *first != *second {
                 return Err(CliError::PasswordsDiffer);
             }
@@ -230,7 +233,7 @@ pub fn import(
         Err(Error::Import(ImportError::PasswordRequired(_)))
             if password.is_none() && std::io::stdin().is_terminal() =>
         {
-            let password = prompt("Export password: ")?;
+            let password = prompt("Export password: ", "TWOFOLD_IMPORT_PASSWORD")?;
             engine.import(format, &bytes, Some(&password), now)?
         }
         other => other?,
@@ -238,30 +241,68 @@ pub fn import(
     print_report(&report, json)
 }
 
-pub fn export(path: &Path, out: &Path, insecure_plaintext: bool) -> Result<()> {
-    let engine = open(path)?;
-    if insecure_plaintext {
-        eprintln!(
-            "twofold: WARNING: writing every secret UNENCRYPTED. Anyone who sees this \
-             output can generate your codes; delete it as soon as you are done."
-        );
-        let text = engine.export_uris()?;
-        return write_out(out, text.as_bytes());
+/// `twofold export`: see the command's help for what each combination writes.
+pub fn export(
+    path: &Path,
+    out: &Path,
+    format: ExportFormatArg,
+    encrypt: bool,
+    insecure_plaintext: bool,
+) -> Result<()> {
+    let mut engine = open(path)?;
+    if out != Path::new("-") {
+        // Refused before any warning or password prompt.
+        check_destination(out, Existing::Refuse).map_err(Error::from)?;
     }
-    let password = new_password(EXPORT_PASSWORD_ENV, "backup")?;
-    let bytes = engine.export_backup(&password)?;
-    if out == Path::new("-") {
-        return Err(CliError::Usage(
-            "an encrypted backup is binary; give a file with --out FILE",
-        ));
+    match format {
+        ExportFormatArg::Twofold if insecure_plaintext => {
+            warn_plaintext();
+            let text = engine.export_uris()?;
+            write_out(&engine, out, text.as_bytes())
+        }
+        ExportFormatArg::Twofold => {
+            if out == Path::new("-") {
+                return Err(CliError::Usage(
+                    "an encrypted backup is binary; give a file with --out FILE",
+                ));
+            }
+            let password = new_password(EXPORT_PASSWORD_ENV, "backup")?;
+            let bytes = engine.export_backup(&password)?;
+            write_out(&engine, out, &bytes)?;
+            eprintln!(
+                "wrote an encrypted backup to {}; restore it with `twofold import --from twofold {}`",
+                out.display(),
+                out.display()
+            );
+            Ok(())
+        }
+        ExportFormatArg::Aegis => {
+            let password = if encrypt {
+                Some(new_password(EXPORT_PASSWORD_ENV, "export")?)
+            } else {
+                warn_plaintext();
+                None
+            };
+            let bytes = engine.export_aegis(password.as_deref().map(String::as_str))?;
+            write_out(&engine, out, &bytes)?;
+            if out != Path::new("-") {
+                eprintln!(
+                    "wrote an {} Aegis vault to {}; import it in Aegis (Settings, Import & \
+                     export, Import from file, Aegis)",
+                    if encrypt { "encrypted" } else { "UNENCRYPTED" },
+                    out.display()
+                );
+            }
+            Ok(())
+        }
     }
-    write_out(out, &bytes)?;
+}
+
+fn warn_plaintext() {
     eprintln!(
-        "wrote an encrypted backup to {}; restore it with `twofold import --from twofold {}`",
-        out.display(),
-        out.display()
+        "twofold: WARNING: writing every secret UNENCRYPTED. Anyone who sees this \
+         output can generate your codes; delete it as soon as you are done."
     );
-    Ok(())
 }
 
 pub fn passwd(path: &Path) -> Result<()> {
@@ -299,16 +340,12 @@ fn confirm(question: &str) -> Result<()> {
     }
 }
 
-fn write_out(out: &Path, bytes: &[u8]) -> Result<()> {
+/// Standard output, or the engine's export writer: 0600, atomic, never over an existing file
+/// or through a symbolic link.
+fn write_out(engine: &Engine, out: &Path, bytes: &[u8]) -> Result<()> {
     if out == Path::new("-") {
         std::io::stdout().write_all(bytes)?;
         return Ok(());
     }
-    if out.exists() {
-        return Err(CliError::OutputExists(out.to_owned()));
-    }
-    twofold_authenticator::vault::write_atomic(out, bytes).map_err(|source| CliError::Write {
-        path: out.to_owned(),
-        source,
-    })
+    Ok(engine.write_export(out, bytes, Existing::Refuse)?)
 }
