@@ -38,6 +38,12 @@ impl From<twofold_authenticator::Error> for CommandError {
     }
 }
 
+impl From<twofold_authenticator::ExportError> for CommandError {
+    fn from(error: twofold_authenticator::ExportError) -> Self {
+        twofold_authenticator::Error::from(error).into()
+    }
+}
+
 impl From<twofold_authenticator::QrError> for CommandError {
     fn from(error: twofold_authenticator::QrError) -> Self {
         twofold_authenticator::Error::from(error).into()

@@ -4,8 +4,9 @@
 //! in `ui/` as commands (`commands/<area>.rs`) that only translate: arguments in, engine call,
 //! views or a [`CommandError`] (`{kind, message}`) out. What the engine does not do and a
 //! desktop shell must — copying to the clipboard and clearing it, capturing the screen for a
-//! QR code, writing an export where the user chose — lives here too, and nothing else. It is
-//! not the engine: vault, codes, QR decoding and importers are in `mobile/`.
+//! QR code, asking where to save an export (the system's save dialog, opened here: the screens
+//! never name a path) — lives here too, and nothing else. It is not the engine: vault, codes,
+//! QR decoding, importers and exporters are in `mobile/`.
 //!
 //! Biometric unlock: [`device_keys`] keeps the vault's device key with the OS behind a
 //! biometric prompt (Android Keystore, iOS Keychain), through tauri-plugin-biometry.
@@ -25,6 +26,7 @@ mod commands;
 pub mod device_keys;
 mod error;
 pub mod push;
+pub mod save_dialog;
 #[cfg(desktop)]
 mod screen;
 mod state;
@@ -38,6 +40,7 @@ use twofold_authenticator::{KdfParams, SystemClock};
 pub use device_keys::DeviceKeys;
 pub use error::CommandError;
 pub use push::PushService;
+pub use save_dialog::SaveDialog;
 pub use state::AppState;
 
 /// Manages a [`PushService`] on `app` and starts reading its clients' events.
@@ -91,6 +94,9 @@ pub fn build_app<R: Runtime>(
         .setup(|app| {
             if app.try_state::<DeviceKeys>().is_none() {
                 app.manage(DeviceKeys::os(app.handle().clone()));
+            }
+            if app.try_state::<SaveDialog>().is_none() {
+                app.manage(SaveDialog::os(app.handle().clone()));
             }
             if app.try_state::<AppState>().is_none() {
                 let path = vault_path(app.handle())?;

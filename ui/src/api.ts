@@ -61,6 +61,13 @@ export interface Platform {
   mobile: boolean;
 }
 
+/** `twofold`: the encrypted backup; `aegis`: an Aegis vault, encrypted when `encrypt` is set. */
+export interface ExportRequest {
+  format: "twofold" | "aegis";
+  encrypt: boolean;
+  password: string;
+}
+
 export interface FormatInfo {
   name: string;
   description: string;
@@ -189,8 +196,11 @@ export const api = {
   importFormats: () => invoke<FormatInfo[]>("import_formats"),
   importFile: (format: string, data: string, password: string) =>
     invoke<AddReport>("import_file", { request: { format, data, password } }),
-  exportBackup: (path: string, password: string) =>
-    invoke<void>("export_backup", { path, password }),
+  /**
+   * Exports every account; the Rust side opens the save dialog (this page never names a path).
+   * Resolves with the path written, or null when the dialog was cancelled.
+   */
+  exportBackup: (request: ExportRequest) => invoke<string | null>("export_backup", { request }),
   pushStatus: () => invoke<PushStatus>("push_status"),
   /** Resolves once the answer is sent; the verdict arrives later as an `answer_result` event. */
   answerPush: (accountId: string, challengeId: string, decision: Decision, number: string | null) =>

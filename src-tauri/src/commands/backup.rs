@@ -1,14 +1,13 @@
 //! Import from other apps' exports, and the encrypted backup.
 
-use std::path::PathBuf;
-
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use twofold_authenticator::importers::detect;
-use twofold_authenticator::{AddReport, ImportFormat};
+use twofold_authenticator::{AddReport, Existing, ExportError, ExportFormat, ImportFormat};
 use zeroize::Zeroizing;
 
+use crate::save_dialog::{utc_date, SaveDialog, SaveRequest};
 use crate::{AppState, CommandError};
 
 #[derive(Debug, Serialize)]
@@ -70,19 +69,96 @@ pub async fn import_file(
     Ok(state.engine()?.import(format, &bytes, password, now)?)
 }
 
-/// Writes an encrypted backup of every account to `path` (chosen in the save dialog).
-/// Import it again with the format `twofold` and the same password.
+/// What to export: `format` is `twofold` (the encrypted backup) or `aegis` (an Aegis vault,
+/// encrypted when `encrypt` is set, otherwise every secret in plain text).
+#[derive(Deserialize)]
+pub struct ExportRequest {
+    pub format: String,
+    #[serde(default)]
+    pub encrypt: bool,
+    /// The export's own password (not the vault's); unused for a plain Aegis vault.
+    #[serde(default)]
+    pub password: Zeroizing<String>,
+}
+
+/// What an export needs, checked before the dialog opens.
+enum Plan {
+    Twofold,
+    Aegis { encrypt: bool },
+}
+
+impl Plan {
+    fn of(request: &ExportRequest) -> Result<Self, CommandError> {
+        let plan = match ExportFormat::parse(&request.format) {
+            Some(ExportFormat::Twofold) => Plan::Twofold,
+            Some(ExportFormat::Aegis) => Plan::Aegis {
+                encrypt: request.encrypt,
+            },
+            None => {
+                return Err(CommandError::new(
+                    "export.unknown_format",
+                    format!(
+                        "unknown export format {:?}; use twofold or aegis",
+                        request.format
+                    ),
+                ))
+            }
+        };
+        let needs_password = !matches!(plan, Plan::Aegis { encrypt: false });
+        if needs_password && request.password.is_empty() {
+            return Err(ExportError::EmptyPassword.into());
+        }
+        Ok(plan)
+    }
+
+    fn dialog(&self, now: u64) -> SaveRequest {
+        let date = utc_date(now);
+        match self {
+            Plan::Twofold => SaveRequest {
+                title: "Save the encrypted backup",
+                file_name: format!("twofold-backup-{date}.twofold"),
+                filter_name: "Twofold backup",
+                extensions: &["twofold"],
+            },
+            Plan::Aegis { encrypt } => SaveRequest {
+                title: if *encrypt {
+                    "Save the encrypted Aegis export"
+                } else {
+                    "Save the UNENCRYPTED Aegis export"
+                },
+                file_name: format!(
+                    "aegis-export-{}{date}.json",
+                    if *encrypt { "" } else { "plain-" }
+                ),
+                filter_name: "Aegis vault",
+                extensions: &["json"],
+            },
+        }
+    }
+}
+
+/// Exports every account to the file the user chooses in the system's save dialog, opened
+/// here on the Rust side: the webview gives no path (issue 13, item 19). The file is written
+/// by the engine's export writer, as the CLI's: 0600, atomically, never through a symbolic
+/// link. Answers the path written, or `None` when the dialog was cancelled (nothing written).
 #[tauri::command]
 pub async fn export_backup(
     state: State<'_, AppState>,
-    path: PathBuf,
-    password: Zeroizing<String>,
-) -> Result<(), CommandError> {
-    let bytes = state.engine()?.export_backup(&password)?;
-    std::fs::write(&path, bytes).map_err(|e| {
-        CommandError::new(
-            "io",
-            format!("cannot write the backup to {}: {e}", path.display()),
-        )
-    })
+    dialog: State<'_, SaveDialog>,
+    request: ExportRequest,
+) -> Result<Option<String>, CommandError> {
+    let plan = Plan::of(&request)?;
+    // The engine is not held while the dialog is open: push answers and codes go on.
+    let Some(path) = dialog.ask(plan.dialog(state.now())).await? else {
+        return Ok(None);
+    };
+    let mut engine = state.engine()?;
+    let bytes = match plan {
+        Plan::Twofold => Zeroizing::new(engine.export_backup(&request.password)?),
+        Plan::Aegis { encrypt } => {
+            engine.export_aegis(Some(request.password.as_str()).filter(|_| encrypt))?
+        }
+    };
+    engine.write_export(&path, &bytes, Existing::Replace)?;
+    Ok(Some(path.display().to_string()))
 }

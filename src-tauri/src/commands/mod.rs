@@ -11,6 +11,8 @@ pub mod vault;
 #[cfg(test)]
 mod biometric_tests;
 #[cfg(test)]
+mod export_tests;
+#[cfg(test)]
 mod push_tests;
 #[cfg(test)]
 mod tests;

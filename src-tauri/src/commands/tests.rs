@@ -179,36 +179,6 @@ fn import_recognises_the_format_and_reports_each_entry() {
 }
 
 #[test]
-fn an_encrypted_backup_imports_again_with_its_password() {
-    let dir = tempfile::tempdir().unwrap();
-    let first = app(&dir, 0);
-    block(vault::create_vault(first.state(), pw("pw-pw-pw-pw"))).unwrap();
-    block(add::add_uri(first.state(), first.state(), RFC_URI.into())).unwrap();
-    let backup_path = dir.path().join("backup.twofold");
-    block(backup::export_backup(
-        first.state(),
-        backup_path.clone(),
-        pw("backup-pw"),
-    ))
-    .unwrap();
-
-    let other = tempfile::tempdir().unwrap();
-    let second = app(&other, 0);
-    block(vault::create_vault(second.state(), pw("pw-pw-pw-pw"))).unwrap();
-    let data =
-        base64::engine::general_purpose::STANDARD.encode(std::fs::read(&backup_path).unwrap());
-    let request = |password: &str| backup::ImportRequest {
-        format: "twofold".into(),
-        data: data.clone(),
-        password: pw(password),
-    };
-    let wrong = block(backup::import_file(second.state(), request("nope"))).unwrap_err();
-    assert_eq!(wrong.kind, "import.wrong_password");
-    let report = block(backup::import_file(second.state(), request("backup-pw"))).unwrap();
-    assert_eq!(report.added[0].label, "ACME (alice)");
-}
-
-#[test]
 fn google_export_batches_are_tracked_until_all_are_scanned() {
     let dir = tempfile::tempdir().unwrap();
     let app = app(&dir, 0);

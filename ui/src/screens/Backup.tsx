@@ -1,7 +1,7 @@
-// Import from other apps' exports (with the per-entry report) and the encrypted backup.
-import { save } from "@tauri-apps/plugin-dialog";
+// Import from other apps' exports (with the per-entry report); export the encrypted backup or
+// an Aegis vault (the app opens the save dialog itself).
 import { useEffect, useState } from "preact/hooks";
-import { api, type AddReport, type FormatInfo } from "../api";
+import { api, type AddReport, type ExportRequest, type FormatInfo } from "../api";
 import { ErrorText, Icon, Page, PasswordPair, Report, useAction } from "../components";
 import { errorText, toBase64 } from "../logic/report";
 import { newPasswordProblem } from "../logic/strength";
@@ -92,27 +92,35 @@ export function Import() {
   );
 }
 
+/** What the export screen offers: the Twofold backup, and Aegis vaults for leaving. */
+const EXPORT_CHOICES = {
+  twofold: { request: { format: "twofold", encrypt: true }, label: "Twofold backup (encrypted)" },
+  "aegis-encrypted": { request: { format: "aegis", encrypt: true }, label: "Aegis vault, encrypted" },
+  "aegis-plain": { request: { format: "aegis", encrypt: false }, label: "Aegis vault, NOT encrypted" },
+} as const satisfies Record<string, { request: Omit<ExportRequest, "password">; label: string }>;
+
+type ExportChoice = keyof typeof EXPORT_CHOICES;
+
 export function Export() {
+  const [choice, setChoice] = useState<ExportChoice>("twofold");
   const [password, setPassword] = useState("");
   const [repeat, setRepeat] = useState("");
   const [saved, setSaved] = useState<string | null>(null);
   const { busy, error, setError, run } = useAction();
+  const { request } = EXPORT_CHOICES[choice];
 
   async function submit(e: Event) {
     e.preventDefault();
     setSaved(null);
-    const problem = newPasswordProblem(password, repeat);
-    if (problem) return setError(problem);
+    if (request.encrypt) {
+      const problem = newPasswordProblem(password, repeat);
+      if (problem) return setError(problem);
+    }
     setError(null);
-    const date = new Date().toISOString().slice(0, 10);
-    const path = await save({
-      title: "Save the encrypted backup",
-      defaultPath: `twofold-backup-${date}.twofold`,
-      filters: [{ name: "Twofold backup", extensions: ["twofold"] }],
-    });
-    if (!path) return;
     await run(async () => {
-      await api.exportBackup(path, password);
+      // The app opens the save dialog itself and writes only where the user pointed.
+      const path = await api.exportBackup({ ...request, password: request.encrypt ? password : "" });
+      if (path === null) return;
       setSaved(path);
       setPassword("");
       setRepeat("");
@@ -120,27 +128,53 @@ export function Export() {
   }
 
   return (
-    <Page title="Encrypted backup" onBack={() => (screen.value = "accounts")}>
+    <Page title="Export" onBack={() => (screen.value = "accounts")}>
       <form class="card stack" onSubmit={submit} id="export-screen">
         <p class="lead">
-          Save every account to one file, encrypted with a password of its own. Import it on
-          another device with <em>Import → Twofold backup</em>.
+          Save every account to one file. A Twofold backup imports on another device with{" "}
+          <em>Import → Twofold backup</em>; an Aegis vault takes your accounts to Aegis
+          Authenticator (or back here), with their groups, notes and favourites.
         </p>
-        <PasswordPair
-          id="export-password"
-          label="Backup password"
-          password={password}
-          repeat={repeat}
-          onPassword={setPassword}
-          onRepeat={setRepeat}
-        />
-        <ErrorText text={error} />
+        <div class="field">
+          <label for="export-format">Format</label>
+          <select
+            id="export-format"
+            value={choice}
+            onChange={(e) => {
+              setChoice(e.currentTarget.value as ExportChoice);
+              setSaved(null);
+              setError(null);
+            }}
+          >
+            {Object.entries(EXPORT_CHOICES).map(([value, c]) => (
+              <option value={value} key={value}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        {request.encrypt ? (
+          <PasswordPair
+            id="export-password"
+            label={request.format === "twofold" ? "Backup password" : "Export password"}
+            password={password}
+            repeat={repeat}
+            onPassword={setPassword}
+            onRepeat={setRepeat}
+          />
+        ) : (
+          <p class="error" role="alert" id="export-plain-warning">
+            <Icon name="warn" /> This file holds every secret UNENCRYPTED: anyone who reads it can
+            make your codes. Import it at once and delete it.
+          </p>
+        )}
+        <ErrorText text={error} id="export-error" />
         <button type="submit" class="primary" disabled={busy} id="export-button">
-          <Icon name="download" /> {busy ? "Saving…" : "Save backup…"}
+          <Icon name="download" /> {busy ? "Saving…" : "Save…"}
         </button>
         {saved && (
-          <p class="success" role="status">
-            <Icon name="check" /> Backup saved to {saved}
+          <p class="success" role="status" id="export-saved">
+            <Icon name="check" /> Saved to {saved}
           </p>
         )}
       </form>

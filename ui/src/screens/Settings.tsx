@@ -168,7 +168,7 @@ export function Settings() {
               <Icon name="upload" /> Import from another app
             </button>
             <button type="button" onClick={() => (screen.value = "export")} id="open-export">
-              <Icon name="download" /> Encrypted backup
+              <Icon name="download" /> Backup and export
             </button>
           </div>
         </section>
