@@ -91,18 +91,3 @@ impl<R: Runtime> SavePicker for PluginPicker<R> {
         });
     }
 }
-
-/// `YYYY-MM-DD` (UTC) of unix seconds `now`, for the suggested file name. Days to civil date
-/// as in H. Hinnant's `civil_from_days` (proleptic Gregorian calendar).
-pub fn utc_date(now: u64) -> String {
-    let days = i64::try_from(now / 86_400).unwrap_or(0) + 719_468;
-    let era = days.div_euclid(146_097);
-    let doe = days.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
-}

@@ -7,7 +7,7 @@ use twofold_authenticator::importers::detect;
 use twofold_authenticator::{AddReport, Existing, ExportError, ExportFormat, ImportFormat};
 use zeroize::Zeroizing;
 
-use crate::save_dialog::{utc_date, SaveDialog, SaveRequest};
+use crate::save_dialog::{SaveDialog, SaveRequest};
 use crate::{AppState, CommandError};
 
 #[derive(Debug, Serialize)]
@@ -111,12 +111,11 @@ impl Plan {
         Ok(plan)
     }
 
-    fn dialog(&self, now: u64) -> SaveRequest {
-        let date = utc_date(now);
+    fn dialog(&self) -> SaveRequest {
         match self {
             Plan::Twofold => SaveRequest {
                 title: "Save the encrypted backup",
-                file_name: format!("twofold-backup-{date}.twofold"),
+                file_name: "twofold-backup.twofold".into(),
                 filter_name: "Twofold backup",
                 extensions: &["twofold"],
             },
@@ -126,10 +125,12 @@ impl Plan {
                 } else {
                     "Save the UNENCRYPTED Aegis export"
                 },
-                file_name: format!(
-                    "aegis-export-{}{date}.json",
-                    if *encrypt { "" } else { "plain-" }
-                ),
+                file_name: if *encrypt {
+                    "aegis-export.json"
+                } else {
+                    "aegis-export-plain.json"
+                }
+                .into(),
                 filter_name: "Aegis vault",
                 extensions: &["json"],
             },
@@ -149,7 +150,7 @@ pub async fn export_backup(
 ) -> Result<Option<String>, CommandError> {
     let plan = Plan::of(&request)?;
     // The engine is not held while the dialog is open: push answers and codes go on.
-    let Some(path) = dialog.ask(plan.dialog(state.now())).await? else {
+    let Some(path) = dialog.ask(plan.dialog()).await? else {
         return Ok(None);
     };
     let mut engine = state.engine()?;

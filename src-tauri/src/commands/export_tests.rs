@@ -14,7 +14,7 @@ use zeroize::Zeroizing;
 
 use super::tests::mock_app;
 use super::{add, backup, vault};
-use crate::save_dialog::{utc_date, Picked, SaveDialog, SavePicker, SaveRequest};
+use crate::save_dialog::{Picked, SaveDialog, SavePicker, SaveRequest};
 use crate::AppState;
 
 const RFC_URI: &str =
@@ -25,7 +25,6 @@ struct FixedClock;
 
 impl Clock for FixedClock {
     fn now(&self) -> u64 {
-        // 2026-12-01 10:00:00 UTC.
         1_796_119_200
     }
 }
@@ -146,7 +145,7 @@ fn item19_the_backup_goes_where_the_rust_side_dialog_pointed_readable_by_the_own
         s.asked(),
         vec![SaveRequest {
             title: "Save the encrypted backup",
-            file_name: "twofold-backup-2026-12-01.twofold".into(),
+            file_name: "twofold-backup.twofold".into(),
             filter_name: "Twofold backup",
             extensions: &["twofold"],
         }]
@@ -280,7 +279,7 @@ fn a_plain_aegis_export_is_json_aegis_reads_and_the_dialog_says_unencrypted() {
     s.export("aegis", false, "").unwrap();
     let asked = s.asked();
     assert_eq!(asked[0].title, "Save the UNENCRYPTED Aegis export");
-    assert_eq!(asked[0].file_name, "aegis-export-plain-2026-12-01.json");
+    assert_eq!(asked[0].file_name, "aegis-export-plain.json");
     let json: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(json["header"]["slots"], serde_json::Value::Null);
     assert_eq!(json["db"]["entries"].as_array().unwrap().len(), 2);
@@ -300,14 +299,6 @@ fn export_errors_serialise_as_kind_and_message() {
             "message": "the export password must not be empty",
         })
     );
-}
-
-#[test]
-fn suggested_names_carry_the_utc_date() {
-    assert_eq!(utc_date(0), "1970-01-01");
-    assert_eq!(utc_date(951_782_400), "2000-02-29");
-    assert_eq!(utc_date(1_796_119_200), "2026-12-01");
-    assert_eq!(utc_date(4_107_542_399), "2100-02-28");
 }
 
 /// Content protection (issue 13, item 19): the main window asks the OS not to let other apps
