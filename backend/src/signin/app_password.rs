@@ -33,31 +33,13 @@ fn valid_name(raw: &str) -> Result<String, Error> {
     Ok(name.to_owned())
 }
 
-/// Refused attempts to change app passwords are audited too.
-async fn refused(
-    state: &AppState,
-    user: &User,
-    reason: &'static str,
-    name: Option<&str>,
-    err: Error,
-) -> Error {
-    let recorded =
-        match secret::admin_record(state, user, Factor::AppPassword, "failure", reason, name) {
-            Ok(record) => store_audit::insert(state.store.pool(), &record).await,
-            Err(e) => Err(e),
-        };
-    match recorded {
-        Ok(()) => err,
-        Err(e) => e,
-    }
-}
-
 /// A new app password named `name` for `user`: its value is in the answer only.
 pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedAppPassword, Error> {
     if !state.config.app_passwords.enabled {
-        return Err(refused(
+        return Err(secret::refused(
             state,
             user,
+            Factor::AppPassword,
             "app_passwords_disabled",
             None,
             Error::AppPasswordsDisabled,
@@ -66,7 +48,11 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
     }
     let name = match valid_name(name) {
         Ok(name) => name,
-        Err(e) => return Err(refused(state, user, "invalid_name", None, e).await),
+        Err(e) => {
+            return Err(
+                secret::refused(state, user, Factor::AppPassword, "invalid_name", None, e).await,
+            )
+        }
     };
     let password = secret::generate(4, secret::APP_PASSWORD_LETTERS / 4)?;
     let canonical = secret::canonical(&password)
@@ -83,7 +69,15 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
     let mut tx = state.store.pool().begin().await?;
     if let Err(e) = app_passwords::insert(&mut *tx, &row, &user.username).await {
         drop(tx);
-        return Err(refused(state, user, "app_password_exists", Some(&name), e).await);
+        return Err(secret::refused(
+            state,
+            user,
+            Factor::AppPassword,
+            "app_password_exists",
+            Some(&name),
+            e,
+        )
+        .await);
     }
     let record = secret::admin_record(
         state,
@@ -113,7 +107,15 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
             username: user.username.clone(),
             name: name.to_owned(),
         };
-        return Err(refused(state, user, "app_password_not_found", Some(name), err).await);
+        return Err(secret::refused(
+            state,
+            user,
+            Factor::AppPassword,
+            "app_password_not_found",
+            Some(name),
+            err,
+        )
+        .await);
     }
     let record = secret::admin_record(
         state,

@@ -4,6 +4,8 @@
 
 use twofold_core::proto::admin::IssuedBypass;
 
+use twofold_core::proto::Factor;
+
 use super::secret;
 use crate::error::Error;
 use crate::state::AppState;
@@ -40,7 +42,14 @@ pub async fn issue(
     minutes: u32,
     uses: u32,
 ) -> Result<IssuedBypass, Error> {
-    let expires_at = expiry(state.now(), minutes, uses)?;
+    let expires_at = match expiry(state.now(), minutes, uses) {
+        Ok(at) => at,
+        Err(e) => {
+            return Err(
+                secret::refused(state, user, Factor::Bypass, "invalid_bypass", None, e).await,
+            )
+        }
+    };
     let code = secret::generate(3, secret::BYPASS_LETTERS / 3)?;
     secret::issue_codes(
         state,

@@ -332,6 +332,26 @@ pub async fn issue_codes(
     Ok(())
 }
 
+/// Records an administrator's refused change to these methods (event `admin`, result
+/// `failure`) and returns `err` (or the error recording it).
+pub async fn refused(
+    state: &AppState,
+    user: &User,
+    factor: Factor,
+    reason: &'static str,
+    label: Option<&str>,
+    err: Error,
+) -> Error {
+    let recorded = match admin_record(state, user, factor, "failure", reason, label) {
+        Ok(record) => store_audit::insert(state.store.pool(), &record).await,
+        Err(e) => Err(e),
+    };
+    match recorded {
+        Ok(()) => err,
+        Err(e) => e,
+    }
+}
+
 /// The audit record of an administrator's change to these methods (event `admin`).
 /// `label`: an app password's name, never a secret.
 // The admin token's id belongs in this record once audit records carry it.

@@ -435,6 +435,16 @@ async fn a_bypass_code_works_for_its_uses_until_it_expires() {
                 .count(),
             2
         );
+        assert_eq!(
+            records
+                .iter()
+                .filter(|r| r["event"] == "admin"
+                    && r["result"] == "failure"
+                    && r["reason"] == "invalid_bypass")
+                .count(),
+            4,
+            "every refused bypass is audited"
+        );
         assert_audit_keeps(&server, "dave", &[code, late]).await;
     }
 }
