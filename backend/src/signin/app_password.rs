@@ -13,7 +13,6 @@ use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::app_passwords::{self, AppPassword};
-use crate::store::audit as store_audit;
 use crate::store::users::User;
 
 /// The lockout counter app passwords count on.
@@ -79,16 +78,15 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
         )
         .await);
     }
-    let record = secret::admin_record(
+    secret::commit_admin_change(
         state,
+        tx,
         user,
         Factor::AppPassword,
-        "success",
         "app_password_created",
         Some(&name),
-    )?;
-    store_audit::insert(&mut *tx, &record).await?;
-    tx.commit().await?;
+    )
+    .await?;
     tracing::info!(username = %user.username, name = %name, "app password created");
     Ok(IssuedAppPassword {
         username: user.username.clone(),
@@ -117,16 +115,15 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
         )
         .await);
     }
-    let record = secret::admin_record(
+    secret::commit_admin_change(
         state,
+        tx,
         user,
         Factor::AppPassword,
-        "success",
         "app_password_deleted",
         Some(name),
-    )?;
-    store_audit::insert(&mut *tx, &record).await?;
-    tx.commit().await?;
+    )
+    .await?;
     tracing::info!(username = %user.username, name = %name, "app password deleted");
     Ok(())
 }
@@ -136,16 +133,15 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
 pub async fn delete_all(state: &AppState, user: &User) -> Result<u64, Error> {
     let mut tx = state.store.pool().begin().await?;
     let deleted = app_passwords::delete_all(&mut *tx, &user.id).await?;
-    let record = secret::admin_record(
+    secret::commit_admin_change(
         state,
+        tx,
         user,
         Factor::AppPassword,
-        "success",
         "app_passwords_deleted",
         None,
-    )?;
-    store_audit::insert(&mut *tx, &record).await?;
-    tx.commit().await?;
+    )
+    .await?;
     tracing::info!(username = %user.username, deleted, "app passwords deleted");
     Ok(deleted)
 }

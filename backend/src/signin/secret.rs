@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 use super::decide::Decision;
 use super::{app_password, outcome, passcode};
 use crate::auth::audit::{self, Event};
+use crate::config::PolicyConfig;
 use crate::crypto::{random_bytes, MasterKey};
 use crate::error::Error;
 use crate::state::AppState;
@@ -185,6 +186,15 @@ fn lockout_factor(factor: Factor) -> &'static str {
     }
 }
 
+/// The lockout policy, as passcodes have it.
+fn escalation(policy: &PolicyConfig) -> lockouts::Escalation {
+    lockouts::Escalation {
+        threshold: policy.lockout_threshold,
+        first_lock_seconds: policy.lockout_seconds,
+        permanent_after: policy.lockout_permanent_after,
+    }
+}
+
 /// Checks `text` as a secret of `factor` for `user` and records the outcome.
 pub async fn verify(
     state: &AppState,
@@ -194,12 +204,7 @@ pub async fn verify(
     context: &AuthContext,
 ) -> Result<AuthResponse, Error> {
     let now = state.now();
-    let policy = &state.config.policy;
-    let escalation = lockouts::Escalation {
-        threshold: policy.lockout_threshold,
-        first_lock_seconds: policy.lockout_seconds,
-        permanent_after: policy.lockout_permanent_after,
-    };
+    let escalation = escalation(&state.config.policy);
     let counter = lockout_factor(factor);
     let mut tx = state.store.pool().begin().await?;
     let (result, reason, label) =
@@ -325,10 +330,24 @@ pub async fn issue_codes(
     }
     let mut tx = state.store.pool().begin().await?;
     one_time_codes::replace(&mut tx, &user.id, kind, &rows).await?;
-    let record = admin_record(state, user, factor, "success", reason, None)?;
+    commit_admin_change(state, tx, user, factor, reason, None).await?;
+    tracing::info!(username = %user.username, kind = kind.as_str(), count = rows.len(), "one-time codes issued");
+    Ok(())
+}
+
+/// Finishes an administrator's change to these methods: its audit record (event `admin`,
+/// result `success`) goes into the change's transaction, which is then committed.
+pub async fn commit_admin_change(
+    state: &AppState,
+    mut tx: sqlx::Transaction<'_, sqlx::Any>,
+    user: &User,
+    factor: Factor,
+    reason: &'static str,
+    label: Option<&str>,
+) -> Result<(), Error> {
+    let record = admin_record(state, user, factor, "success", reason, label)?;
     store_audit::insert(&mut *tx, &record).await?;
     tx.commit().await?;
-    tracing::info!(username = %user.username, kind = kind.as_str(), count = rows.len(), "one-time codes issued");
     Ok(())
 }
 

@@ -32,6 +32,9 @@ async fn auth(
     )
 }
 
+/// An app password nobody was given.
+const WRONG: &str = "abcdef-ghjkmn-pqrstu-vwxyza";
+
 fn pair(result: &str, reason: &str) -> (String, String) {
     (result.to_owned(), reason.to_owned())
 }
@@ -85,6 +88,19 @@ async fn assert_audit_keeps(server: &InProcessServer, username: &str, secrets: &
     }
 }
 
+/// `POST .../app-passwords` whatever the answer: (status, body).
+async fn try_create(server: &InProcessServer, username: &str, name: &str) -> (u16, Value) {
+    let (status, body) = server
+        .as_admin(
+            "POST",
+            &format!("/v1/admin/users/{username}/app-passwords"),
+            Some(json!({ "name": name })),
+        )
+        .await
+        .unwrap();
+    (status.as_u16(), body)
+}
+
 async fn create_app_password(server: &InProcessServer, username: &str, name: &str) -> String {
     let issued = server
         .admin_call(
@@ -107,14 +123,7 @@ async fn app_passwords_are_refused_while_disabled() {
     for engine in engines().unwrap() {
         let server = InProcessServer::start(engine, |_| {}).await.unwrap();
         let (app, _) = passcode_setup(&server, "alice").await;
-        let (status, body) = server
-            .as_admin(
-                "POST",
-                "/v1/admin/users/alice/app-passwords",
-                Some(json!({"name": "mail"})),
-            )
-            .await
-            .unwrap();
+        let (status, body) = try_create(&server, "alice", "mail").await;
         assert_eq!(status, 403, "{body}");
         assert_eq!(body["error"]["code"], "app_password.disabled");
         assert!(body["error"]["message"]
@@ -122,14 +131,7 @@ async fn app_passwords_are_refused_while_disabled() {
             .unwrap()
             .contains("[app_passwords] enabled"));
         assert_eq!(
-            auth(
-                &server,
-                &app,
-                "alice",
-                "app_password",
-                "abcdef-ghjkmn-pqrstu-vwxyza"
-            )
-            .await,
+            auth(&server, &app, "alice", "app_password", WRONG).await,
             pair("deny", "app_passwords_disabled")
         );
         assert!(!preauth_methods(&server, &app, "alice")
@@ -154,16 +156,9 @@ async fn app_passwords_are_created_used_listed_and_refused_after_delete_all() {
         let vpn = create_app_password(&server, "alice", "vpn").await;
         assert_ne!(mail, vpn);
         assert_eq!(mail.len(), 27, "{mail}");
-        let (status, body) = server
-            .as_admin(
-                "POST",
-                "/v1/admin/users/alice/app-passwords",
-                Some(json!({"name": "mail"})),
-            )
-            .await
-            .unwrap();
+        let (status, body) = try_create(&server, "alice", "mail").await;
         assert_eq!(
-            (status.as_u16(), body["error"]["code"].as_str()),
+            (status, body["error"]["code"].as_str()),
             (409, Some("app_password.exists"))
         );
         assert!(preauth_methods(&server, &app, "alice")
@@ -181,14 +176,7 @@ async fn app_passwords_are_created_used_listed_and_refused_after_delete_all() {
             pair("allow", "verified")
         );
         assert_eq!(
-            auth(
-                &server,
-                &app,
-                "alice",
-                "app_password",
-                "abcdef-ghjkmn-pqrstu-vwxyza"
-            )
-            .await,
+            auth(&server, &app, "alice", "app_password", WRONG).await,
             pair("deny", "invalid_code")
         );
         // An app password is no passcode.
@@ -286,14 +274,7 @@ async fn wrong_app_passwords_count_towards_their_own_lockout() {
         let right = create_app_password(&server, "bob", "mail").await;
         for _ in 0..3 {
             assert_eq!(
-                auth(
-                    &server,
-                    &app,
-                    "bob",
-                    "app_password",
-                    "abcdef-ghjkmn-pqrstu-vwxyza"
-                )
-                .await,
+                auth(&server, &app, "bob", "app_password", WRONG).await,
                 pair("deny", "invalid_code")
             );
         }
@@ -559,5 +540,38 @@ async fn one_recovery_code_sent_16_times_at_once_allows_exactly_once() {
                 .all(|a| *a == pair("deny", "code_replayed")),
             "{answers:?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_the_new_endpoints_and_factors() {
+    let server = InProcessServer::start(twofold_testkit::Engine::Sqlite, |_| {})
+        .await
+        .unwrap();
+    let (status, doc) = server
+        .call("GET", "/v1/openapi.json", None, None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    for path in [
+        "/v1/admin/users/{username}/app-passwords",
+        "/v1/admin/users/{username}/app-passwords/{name}",
+        "/v1/admin/users/{username}/bypass",
+        "/v1/admin/users/{username}/recovery-codes",
+    ] {
+        assert!(doc["paths"][path].is_object(), "{path} missing");
+    }
+    let schemas = &doc["components"]["schemas"];
+    for schema in [
+        "IssuedAppPassword",
+        "IssuedBypass",
+        "IssuedRecoveryCodes",
+        "NewBypass",
+    ] {
+        assert!(schemas[schema].is_object(), "{schema} missing");
+    }
+    let factors = schemas["Factor"].to_string();
+    for factor in ["app_password", "bypass", "recovery"] {
+        assert!(factors.contains(factor), "{factors}");
     }
 }

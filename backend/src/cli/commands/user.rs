@@ -119,7 +119,12 @@ async fn reset(
 ) -> Result<(), CliError> {
     if !yes
         && !confirm(&format!(
-            "Revoke all devices of {username} and require them to register again?"
+            "Revoke all devices of {username}{} and require them to register again?",
+            if keep_app_passwords {
+                ""
+            } else {
+                ", delete their app passwords,"
+            }
         ))?
     {
         return Err(CliError::NotConfirmed("not reset"));
