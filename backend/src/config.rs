@@ -61,6 +61,7 @@ pub struct Config {
     pub audit: AuditConfig,
     pub server: ServerConfig,
     pub metrics: MetricsConfig,
+    pub app_passwords: AppPasswordsConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -164,6 +165,7 @@ impl Default for Config {
             audit: AuditConfig::default(),
             server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
+            app_passwords: AppPasswordsConfig::default(),
         }
     }
 }
@@ -268,6 +270,10 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         &["server", "max_connections"],
     ),
     ("TWOFOLD_METRICS_TOKEN", &["metrics", "token"]),
+    (
+        "TWOFOLD_APP_PASSWORDS_ENABLED",
+        &["app_passwords", "enabled"],
+    ),
 ];
 
 impl Config {
@@ -498,6 +504,16 @@ fn set_path(table: &mut toml::Table, path: &[&str], value: toml::Value) {
             }
         }
     }
+}
+
+/// App passwords: a long random password per client that cannot do MFA (old mail clients,
+/// VPN and RDP clients through RADIUS), used instead of a second factor.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AppPasswordsConfig {
+    /// Off by default: an app password is a way in without a second factor, so allow them
+    /// only where such legacy clients exist.
+    pub enabled: bool,
 }
 
 #[cfg(test)]

@@ -85,3 +85,10 @@ fn non_loopback_without_tls_needs_an_explicit_yes() {
     };
     assert!(Config::load(None, env).is_ok());
 }
+
+#[test]
+fn app_passwords_are_off_unless_enabled() {
+    assert!(!Config::load(None, no_env).unwrap().app_passwords.enabled);
+    let env = |var: &str| (var == "TWOFOLD_APP_PASSWORDS_ENABLED").then(|| "true".to_owned());
+    assert!(Config::load(None, env).unwrap().app_passwords.enabled);
+}

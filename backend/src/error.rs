@@ -48,6 +48,12 @@ pub enum Error {
     Crypto(#[from] CryptoError),
     #[error("internal: {0}")]
     Internal(String),
+    #[error("{username:?} has no app password named {name:?}")]
+    AppPasswordNotFound { username: String, name: String },
+    #[error("{username:?} already has an app password named {name:?}")]
+    AppPasswordExists { username: String, name: String },
+    #[error("app passwords are disabled on this server; set [app_passwords] enabled = true (TWOFOLD_APP_PASSWORDS_ENABLED) to allow them")]
+    AppPasswordsDisabled,
 }
 
 impl Error {
@@ -94,6 +100,9 @@ impl From<Error> for ApiError {
             Error::ChallengeNotFound => (S::NOT_FOUND, "auth.unknown_transaction"),
             Error::RateLimited => (S::TOO_MANY_REQUESTS, "request.rate_limited"),
             Error::Unauthorized => (S::UNAUTHORIZED, "auth.unauthorized"),
+            Error::AppPasswordNotFound { .. } => (S::NOT_FOUND, "app_password.not_found"),
+            Error::AppPasswordExists { .. } => (S::CONFLICT, "app_password.exists"),
+            Error::AppPasswordsDisabled => (S::FORBIDDEN, "app_password.disabled"),
             Error::Store(_) | Error::Migration(_) | Error::Crypto(_) | Error::Internal(_) => {
                 tracing::error!(error = %err, "internal error");
                 return ApiError::new(

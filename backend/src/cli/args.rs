@@ -73,6 +73,46 @@ pub enum Command {
     /// Enable or disable an authentication method (push, passcode) for everyone.
     #[command(subcommand)]
     Method(MethodCommand),
+    /// App passwords for clients that cannot do MFA: create, list, delete.
+    #[command(subcommand)]
+    AppPassword(AppPasswordCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AppPasswordCommand {
+    /// Create an app password for one client of the user; it is shown only now. Needs
+    /// `[app_passwords] enabled = true` on the server.
+    #[command(
+        after_help = "Example:\n  twofold-server app-password create alice --name \"Thunderbird on the laptop\""
+    )]
+    Create {
+        username: String,
+        /// What it is for; unique per user.
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the user's app passwords (names, when created and last used; never the values).
+    #[command(after_help = "Example:\n  twofold-server app-password list alice --json")]
+    List {
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete one app password, or all of them (lost phone or laptop).
+    #[command(
+        after_help = "Examples:\n  twofold-server app-password delete alice \"Thunderbird on the laptop\"\n  twofold-server app-password delete alice --all"
+    )]
+    Delete {
+        username: String,
+        /// The app password's name.
+        #[arg(required_unless_present = "all", conflicts_with = "all")]
+        name: Option<String>,
+        /// Delete every app password of the user.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -191,6 +231,33 @@ pub enum UserCommand {
         /// Do not ask for confirmation.
         #[arg(long)]
         yes: bool,
+        #[arg(long)]
+        json: bool,
+        /// Keep the user's app passwords (by default a reset deletes them).
+        #[arg(long)]
+        keep_app_passwords: bool,
+    },
+    /// A one-time bypass code to read to the user on the phone: they sign in with it instead
+    /// of their second factor, within the time and number of uses given. Voids the previous one.
+    #[command(
+        after_help = "Examples:\n  twofold-server user bypass alice\n  twofold-server user bypass alice --minutes 30 --uses 2 --json"
+    )]
+    Bypass {
+        username: String,
+        /// Minutes the code stays valid (1 to 1440).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1440))]
+        minutes: u32,
+        /// Sign-ins it allows (1 to 10).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=10))]
+        uses: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ten single-use recovery codes for the user to keep; shown only now. The previous set
+    /// stops working.
+    #[command(after_help = "Example:\n  twofold-server user recovery-codes alice")]
+    RecoveryCodes {
+        username: String,
         #[arg(long)]
         json: bool,
     },

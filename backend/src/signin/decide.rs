@@ -57,6 +57,11 @@ fn by_user_and_methods(
     if user.needs_registration {
         return Decision::Enroll(Reason::NoMethod);
     }
+    if let Requested::Method(method) = requested {
+        if let Some(decision) = super::secret::decide(&options.codes, method) {
+            return decision;
+        }
+    }
     let wanted: Vec<Factor> = match requested {
         Requested::Any => options.registered(),
         Requested::Method(method) => options

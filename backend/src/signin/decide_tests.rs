@@ -78,6 +78,7 @@ fn options(state: MfaState, push: bool, passcode: bool, disabled: &[Factor]) -> 
         devices: if push { vec![device()] } else { vec![] },
         disabled: disabled.to_vec(),
         stale_device: false,
+        codes: Default::default(),
     }
 }
 

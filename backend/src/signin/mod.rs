@@ -5,11 +5,15 @@
 //!
 //! Adding a method: a new file here, its arm in [`Options::registered`] and in [`auth`].
 
+pub mod app_password;
+pub mod bypass;
 pub mod decide;
 pub mod options;
 pub mod outcome;
 pub mod passcode;
 pub mod push;
+pub mod recovery;
+pub mod secret;
 
 use twofold_core::proto::{
     AuthRequest, AuthResponse, AuthResult, DeviceSummary, Factor, PreauthResponse, PreauthResult,
@@ -78,8 +82,9 @@ pub async fn auth(
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty());
-    // `auto`: a passcode when one was given, otherwise push.
-    let factor = match (req.factor, passcode) {
+    // `auto`: a passcode when one was given, otherwise push; a bypass or recovery code is
+    // recognised by its shape.
+    let factor = match (secret::recognise(req.factor, passcode), passcode) {
         (Factor::Auto, Some(_)) => Factor::Passcode,
         (Factor::Auto, None) => Factor::Push,
         (factor, _) => factor,
@@ -99,6 +104,12 @@ pub async fn auth(
             let passcode = passcode
                 .ok_or_else(|| Error::invalid("passcode", "required with factor \"passcode\""))?;
             passcode::verify(state, user, &options.credentials, passcode, context).await
+        }
+        Decision::Proceed(f @ (Factor::AppPassword | Factor::Bypass | Factor::Recovery)) => {
+            let text = passcode.ok_or_else(|| {
+                Error::invalid("passcode", format!("required with factor {:?}", f.as_str()))
+            })?;
+            secret::verify(state, user, f, text, context).await
         }
         Decision::Proceed(Factor::Push | Factor::Auto) => {
             push::start(state, app, user, context, req.asynchronous).await

@@ -10,6 +10,8 @@ use crate::store::credentials::{self, Credential};
 use crate::store::devices::{self, Device};
 use crate::store::users::User;
 
+use super::secret::CodeMethods;
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub user: User,
@@ -23,6 +25,8 @@ pub struct Options {
     pub disabled: Vec<Factor>,
     /// The user has a device activated before the server was reactivated.
     pub stale_device: bool,
+    /// App passwords, bypass and recovery codes the user has.
+    pub codes: CodeMethods,
 }
 
 impl Options {
@@ -38,6 +42,7 @@ impl Options {
             .await?
             .iter()
             .any(|d| d.is_stale(epoch));
+        let codes = CodeMethods::gather(state, &user.id).await?;
         Ok(Self {
             user,
             epoch,
@@ -45,6 +50,7 @@ impl Options {
             devices: active,
             disabled,
             stale_device,
+            codes,
         })
     }
 
@@ -58,6 +64,7 @@ impl Options {
         if !self.credentials.is_empty() {
             methods.push(Factor::Passcode);
         }
+        methods.extend(self.codes.registered());
         methods
     }
 

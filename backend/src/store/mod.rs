@@ -5,6 +5,7 @@
 
 pub mod activations;
 pub mod admins;
+pub mod app_passwords;
 pub mod applications;
 pub mod audit;
 pub mod challenges;
@@ -13,6 +14,7 @@ pub mod credentials;
 pub mod devices;
 pub mod lockouts;
 pub mod notify;
+pub mod one_time_codes;
 pub mod reports;
 pub mod state;
 pub mod users;
@@ -55,6 +57,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "escalating lockouts",
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
+    (
+        7,
+        "app passwords and one-time codes",
+        include_str!("../../migrations/sqlite/0007_app_passwords_and_codes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +78,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        7,
+        "app passwords and one-time codes",
+        include_str!("../../migrations/postgres/0007_app_passwords_and_codes.sql"),
     ),
 ];
 

@@ -377,5 +377,123 @@ pub struct Reactivation {
     pub epoch: u64,
 }
 
+// The body of `POST /v1/admin/users/{username}/app-passwords`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewAppPassword {
+    /// What the app password is for ("Thunderbird on the laptop"); unique per user.
+    pub name: String,
+}
+
+// One of a user's app passwords, as listed: never its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppPassword {
+    pub name: String,
+    pub created_at: i64,
+    pub last_used_at: Option<i64>,
+}
+
+/// A new app password, shown once. `Debug` leaves the password out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedAppPassword {
+    pub username: String,
+    pub name: String,
+    /// Four groups of six letters: `abcdef-ghjkmn-pqrstu-vwxyza`.
+    pub password: String,
+    pub created_at: i64,
+}
+
+impl fmt::Debug for IssuedAppPassword {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedAppPassword")
+            .field("username", &self.username)
+            .field("name", &self.name)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+// What `DELETE /v1/admin/users/{username}/app-passwords` (all of them) did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeletedAppPasswords {
+    pub username: String,
+    pub deleted: u64,
+}
+
+// The body of `POST /v1/admin/users/{username}/bypass`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewBypass {
+    /// Minutes the code stays valid, 1..=1440 (default 5).
+    #[serde(default = "default_bypass_minutes")]
+    pub minutes: u32,
+    /// Sign-ins it allows, 1..=10 (default 1).
+    #[serde(default = "default_bypass_uses")]
+    pub uses: u32,
+}
+
+fn default_bypass_minutes() -> u32 {
+    5
+}
+
+fn default_bypass_uses() -> u32 {
+    1
+}
+
+/// A one-time bypass code, shown once. `Debug` leaves the code out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedBypass {
+    pub username: String,
+    /// Three groups of four letters: `abcd-efgh-jkmn`.
+    pub code: String,
+    pub expires_at: i64,
+    pub uses: u32,
+}
+
+impl fmt::Debug for IssuedBypass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedBypass")
+            .field("username", &self.username)
+            .field("expires_at", &self.expires_at)
+            .field("uses", &self.uses)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A new set of recovery codes, shown once; the earlier set no longer works. `Debug` leaves
+/// the codes out.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuedRecoveryCodes {
+    pub username: String,
+    /// Ten codes of two groups of five letters: `abcde-fghjk`; each works once.
+    pub codes: Vec<String>,
+}
+
+impl fmt::Debug for IssuedRecoveryCodes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IssuedRecoveryCodes")
+            .field("username", &self.username)
+            .field("codes", &self.codes.len())
+            .finish()
+    }
+}
+
+// The query of `POST /v1/admin/users/{username}/reset`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[serde(deny_unknown_fields)]
+pub struct ResetQuery {
+    /// Keep the user's app passwords (by default a reset deletes them).
+    #[serde(default)]
+    pub keep_app_passwords: bool,
+}
+
 #[cfg(test)]
 mod tests;

@@ -58,6 +58,13 @@ pub enum Factor {
     Passcode,
     /// A sign-in request to the user's devices.
     Push,
+    /// An app password (in `passcode`), for clients that cannot do MFA; only when the
+    /// server's `[app_passwords] enabled = true`.
+    AppPassword,
+    /// A one-time bypass code an administrator gave the user (in `passcode`).
+    Bypass,
+    /// One of the user's single-use recovery codes (in `passcode`).
+    Recovery,
 }
 
 impl Factor {
@@ -66,6 +73,9 @@ impl Factor {
             Factor::Auto => "auto",
             Factor::Passcode => "passcode",
             Factor::Push => "push",
+            Factor::AppPassword => "app_password",
+            Factor::Bypass => "bypass",
+            Factor::Recovery => "recovery",
         }
     }
 }
@@ -225,6 +235,8 @@ pub enum Reason {
     NotActivated,
     /// An administrator disabled this method for everyone: register another one.
     MethodDisabled,
+    /// App passwords are switched off on this server (`[app_passwords] enabled = false`).
+    AppPasswordsDisabled,
 }
 
 impl Reason {
@@ -250,6 +262,7 @@ impl Reason {
         Reason::Pending,
         Reason::NotActivated,
         Reason::MethodDisabled,
+        Reason::AppPasswordsDisabled,
     ];
 
     /// The wire form (what serde writes), also stored with finished push challenges.
@@ -276,6 +289,7 @@ impl Reason {
             Reason::Pending => "pending",
             Reason::NotActivated => "not_activated",
             Reason::MethodDisabled => "method_disabled",
+            Reason::AppPasswordsDisabled => "app_passwords_disabled",
         }
     }
 
@@ -305,6 +319,7 @@ impl Reason {
             Reason::MethodDisabled => {
                 "This method was disabled by the administrator; register another method."
             }
+            Reason::AppPasswordsDisabled => "App passwords are disabled on this server.",
         }
     }
 }

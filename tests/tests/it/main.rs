@@ -27,6 +27,7 @@ macro_rules! on_each_engine {
 mod activation;
 mod admin_bootstrap;
 mod audit;
+mod codes;
 mod common;
 mod flow;
 mod limits;

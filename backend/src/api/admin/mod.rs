@@ -2,8 +2,10 @@
 //! Handlers answer with the wire types of `twofold_core::proto::admin`, never database rows
 //! (`convert` turns one into the other).
 
+mod app_passwords;
 mod applications;
 mod audit;
+mod codes;
 mod convert;
 mod devices;
 mod methods;
@@ -15,8 +17,10 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub use app_passwords::*;
 pub use applications::*;
 pub use audit::*;
+pub use codes::*;
 pub use devices::*;
 pub use methods::*;
 pub use reports::*;
@@ -32,4 +36,6 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(reports::routes())
         .merge(server::routes())
+        .merge(app_passwords::routes())
+        .merge(codes::routes())
 }

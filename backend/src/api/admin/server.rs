@@ -3,10 +3,10 @@
 use axum::extract::{Path, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use twofold_core::proto::admin::{Reactivation, ResetReport};
+use twofold_core::proto::admin::{Reactivation, ResetQuery, ResetReport};
 use twofold_core::proto::ErrorBody;
 
-use crate::api::extract::AdminAuth;
+use crate::api::extract::{AdminAuth, ApiQuery};
 use crate::auth::registration;
 use crate::auth::users;
 use crate::error::ApiResult;
@@ -19,15 +19,20 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// Revokes all the user's devices (their open channels are closed) and requires them to
-/// register again.
+/// register again; deletes their app passwords unless `keep_app_passwords=true`.
 #[utoipa::path(post, path = "/v1/admin/users/{username}/reset", tag = "admin", security(("admin" = [])),
-    params(("username" = String, Path)), responses((status = 200, body = ResetReport), (status = 404, body = ErrorBody)))]
+    params(("username" = String, Path), ResetQuery), responses((status = 200, body = ResetReport), (status = 404, body = ErrorBody)))]
 pub async fn reset_user(
     State(state): State<AppState>,
     _: AdminAuth,
     Path(username): Path<String>,
+    ApiQuery(query): ApiQuery<ResetQuery>,
 ) -> ApiResult<Json<ResetReport>> {
     let user = users::find(&state, &username).await?;
+    // First: a lost phone's app passwords must stop working even if the rest fails.
+    if !query.keep_app_passwords {
+        crate::signin::app_password::delete_all(&state, &user).await?;
+    }
     Ok(Json(registration::reset_user(&state, &user).await?))
 }
 

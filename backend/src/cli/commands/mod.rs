@@ -3,7 +3,9 @@
 
 mod activation;
 mod app;
+mod app_password;
 mod audit;
+mod codes;
 mod device;
 mod method;
 mod report;
@@ -31,6 +33,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Report(c) => report::run(&client, c, now(&SystemClock)).await,
         Command::Method(c) => method::run(&client, c).await,
         Command::Server(c) => server::run(&client, c).await,
+        Command::AppPassword(c) => app_password::run(&client, c).await,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use twofold_core::proto::admin::{NewUser, ResetReport, User, UserDetail, UserPatch};
 
-use super::{confirm, device, user_import};
+use super::{codes, confirm, device, user_import};
 use crate::cli::args::{UserCommand, UserFields};
 use crate::cli::client::{segment, AdminClient};
 use crate::cli::error::CliError;
@@ -85,7 +85,18 @@ pub async fn run(client: &AdminClient, command: UserCommand) -> Result<(), CliEr
             username,
             yes,
             json: as_json,
-        } => reset(client, &username, yes, as_json).await,
+            keep_app_passwords,
+        } => reset(client, &username, yes, as_json, keep_app_passwords).await,
+        UserCommand::Bypass {
+            username,
+            minutes,
+            uses,
+            json: as_json,
+        } => codes::bypass(client, &username, minutes, uses, as_json).await,
+        UserCommand::RecoveryCodes {
+            username,
+            json: as_json,
+        } => codes::recovery(client, &username, as_json).await,
         UserCommand::Delete { username, yes } => {
             if !yes && !confirm(&format!("Delete {username}, their devices and tokens?"))? {
                 return Err(CliError::NotConfirmed("not deleted"));
@@ -104,16 +115,28 @@ async fn reset(
     username: &str,
     yes: bool,
     as_json: bool,
+    keep_app_passwords: bool,
 ) -> Result<(), CliError> {
     if !yes
         && !confirm(&format!(
-            "Revoke all devices of {username} and require them to register again?"
+            "Revoke all devices of {username}{} and require them to register again?",
+            if keep_app_passwords {
+                ""
+            } else {
+                ", delete their app passwords,"
+            }
         ))?
     {
         return Err(CliError::NotConfirmed("not reset"));
     }
     let report: ResetReport = client
-        .post(&format!("/v1/admin/users/{}/reset", segment(username)), &())
+        .post(
+            &format!(
+                "/v1/admin/users/{}/reset?keep_app_passwords={keep_app_passwords}",
+                segment(username)
+            ),
+            &(),
+        )
         .await?;
     if as_json {
         return json(&report);
@@ -125,6 +148,9 @@ async fn reset(
         report.cancelled_requests
     );
     println!("  twofold-server activation create {}", report.username);
+    if !keep_app_passwords {
+        println!("Their app passwords were deleted.");
+    }
     Ok(())
 }
 
