@@ -70,6 +70,18 @@ fn by_user_and_methods(
             .filter(|m| *m == method)
             .collect(),
     };
+    // A user with other methods asked for one they lack: refused whatever the no-method
+    // policy says, or `no_method = allow` would let anyone in by asking for a method the
+    // user never registered.
+    if let Requested::Method(method) = requested {
+        if wanted.is_empty() && !options.registered().is_empty() {
+            return if method == Factor::Push && options.stale_device {
+                Decision::Enroll(Reason::NotActivated)
+            } else {
+                Decision::Deny(Reason::MethodNotRegistered)
+            };
+        }
+    }
     if wanted.is_empty() {
         return match (policy, user.mfa_state) {
             (NoMethodPolicy::Deny, _) => Decision::Deny(Reason::NoMethodDenied),

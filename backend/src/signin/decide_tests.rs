@@ -160,10 +160,18 @@ fn policy_applies_only_to_users_without_the_method() {
         decide(&push_only, PUSH, NoMethodPolicy::Deny),
         Decision::Proceed(Factor::Push)
     );
-    assert_eq!(
-        decide(&push_only, PASSCODE, NoMethodPolicy::Allow),
-        Decision::Allow(Reason::NoMethodAllowed)
-    );
+    // Asking for a method the user lacks never falls through to the no-method policy.
+    for policy in [
+        NoMethodPolicy::Allow,
+        NoMethodPolicy::Enroll,
+        NoMethodPolicy::Deny,
+    ] {
+        assert_eq!(
+            decide(&push_only, PASSCODE, policy),
+            Decision::Deny(Reason::MethodNotRegistered),
+            "{policy:?}"
+        );
+    }
 }
 
 #[test]

@@ -237,6 +237,9 @@ pub enum Reason {
     MethodDisabled,
     /// App passwords are switched off on this server (`[app_passwords] enabled = false`).
     AppPasswordsDisabled,
+    /// The user has registered methods, but not the one asked for: the no-method policy
+    /// (which may let users without any method in) does not apply to them.
+    MethodNotRegistered,
 }
 
 impl Reason {
@@ -263,6 +266,7 @@ impl Reason {
         Reason::NotActivated,
         Reason::MethodDisabled,
         Reason::AppPasswordsDisabled,
+        Reason::MethodNotRegistered,
     ];
 
     /// The wire form (what serde writes), also stored with finished push challenges.
@@ -290,6 +294,7 @@ impl Reason {
             Reason::NotActivated => "not_activated",
             Reason::MethodDisabled => "method_disabled",
             Reason::AppPasswordsDisabled => "app_passwords_disabled",
+            Reason::MethodNotRegistered => "method_not_registered",
         }
     }
 
@@ -320,6 +325,9 @@ impl Reason {
                 "This method was disabled by the administrator; register another method."
             }
             Reason::AppPasswordsDisabled => "App passwords are disabled on this server.",
+            Reason::MethodNotRegistered => {
+                "The user has not registered this method: use one of the methods preauth lists."
+            }
         }
     }
 }
