@@ -54,13 +54,15 @@ fn by_user_and_methods(
     if user.mfa_state == MfaState::Disabled {
         return Decision::Allow(Reason::MfaDisabled);
     }
-    if user.needs_registration {
-        return Decision::Enroll(Reason::NoMethod);
-    }
+    // Bypass and recovery codes are what a user who lost their phone (and was reset) signs
+    // in with; app passwords survive a reset only when the admin kept them on purpose.
     if let Requested::Method(method) = requested {
         if let Some(decision) = super::secret::decide(&options.codes, method) {
             return decision;
         }
+    }
+    if user.needs_registration {
+        return Decision::Enroll(Reason::NoMethod);
     }
     let wanted: Vec<Factor> = match requested {
         Requested::Any => options.registered(),

@@ -138,6 +138,13 @@ fn a_reset_user_must_enroll_even_with_methods() {
             Decision::Enroll(Reason::NoMethod)
         );
     }
+    // The codes an admin gives a user who lost their phone still work.
+    for requested in [Factor::Bypass, Factor::Recovery] {
+        assert_eq!(
+            decide(&o, Requested::Method(requested), NoMethodPolicy::Allow),
+            Decision::Proceed(requested)
+        );
+    }
 }
 
 #[test]
