@@ -9,7 +9,7 @@ use thiserror::Error;
 
 #[path = "config_limits.rs"]
 mod limits;
-pub use limits::{MetricsConfig, ServerConfig};
+pub use limits::{MetricsConfig, ProxyNet, ServerConfig};
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -86,6 +86,8 @@ pub struct PushConfig {
     pub alert_webhook_url: String,
     /// Seconds between pings on device channels; a channel silent for three is closed.
     pub heartbeat_seconds: u64,
+    /// Pushes allowed per user in any 24 hours, on top of the per-minute cap.
+    pub max_per_day: u32,
 }
 
 impl Default for PushConfig {
@@ -97,6 +99,7 @@ impl Default for PushConfig {
             block_on_fraud: true,
             alert_webhook_url: String::new(),
             heartbeat_seconds: 20,
+            max_per_day: 50,
         }
     }
 }
@@ -268,6 +271,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         &["server", "max_connections"],
     ),
     ("TWOFOLD_METRICS_TOKEN", &["metrics", "token"]),
+    ("TWOFOLD_PUSH_MAX_PER_DAY", &["push", "max_per_day"]),
 ];
 
 impl Config {
@@ -372,6 +376,7 @@ impl Config {
                 "server.max_connections",
                 u64::try_from(self.server.max_connections).unwrap_or(u64::MAX),
             ),
+            ("push.max_per_day", u64::from(self.push.max_per_day)),
         ] {
             if value == 0 {
                 return Err(ConfigError::Invalid {

@@ -12,6 +12,10 @@ pub struct Metrics {
     auth: Mutex<BTreeMap<(String, String, String), u64>>,
     /// result → count.
     activations: Mutex<BTreeMap<String, u64>>,
+    /// event → refusals counted here instead of audited (all but a window's first).
+    audit_suppressed: Mutex<BTreeMap<&'static str, u64>>,
+    /// reason → device channels this node closed for misbehaving.
+    channel_closed: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -31,6 +35,20 @@ impl Metrics {
     pub fn activation(&self, result: &str) {
         if let Ok(mut m) = self.activations.lock() {
             *m.entry(result.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// A refusal of `event` that was not audited: its window's first one was.
+    pub fn audit_suppressed(&self, event: &'static str) {
+        if let Ok(mut m) = self.audit_suppressed.lock() {
+            *m.entry(event).or_default() += 1;
+        }
+    }
+
+    /// A device channel closed by this node because of `reason`.
+    pub fn channel_closed(&self, reason: &'static str) {
+        if let Ok(mut m) = self.channel_closed.lock() {
+            *m.entry(reason).or_default() += 1;
         }
     }
 
@@ -75,6 +93,29 @@ impl Metrics {
                     out,
                     "twofold_activations_total{{result=\"{}\"}} {n}",
                     escape(result)
+                );
+            }
+        }
+        let _ = writeln!(out, "# HELP twofold_audit_suppressed_total Refusals counted instead of audited (a window's first one is audited).");
+        let _ = writeln!(out, "# TYPE twofold_audit_suppressed_total counter");
+        if let Ok(m) = self.audit_suppressed.lock() {
+            for (event, n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "twofold_audit_suppressed_total{{event=\"{event}\"}} {n}"
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP twofold_channel_closed_total Device channels closed by the server, by reason."
+        );
+        let _ = writeln!(out, "# TYPE twofold_channel_closed_total counter");
+        if let Ok(m) = self.channel_closed.lock() {
+            for (reason, n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "twofold_channel_closed_total{{reason=\"{reason}\"}} {n}"
                 );
             }
         }

@@ -13,6 +13,7 @@ pub mod credentials;
 pub mod devices;
 pub mod lockouts;
 pub mod notify;
+pub mod rate_limits;
 pub mod reports;
 pub mod state;
 pub mod users;
@@ -55,6 +56,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "escalating lockouts",
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
+    (
+        5,
+        "shared rate limits",
+        include_str!("../../migrations/sqlite/0005_rate_limits.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +77,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        5,
+        "shared rate limits",
+        include_str!("../../migrations/postgres/0005_rate_limits.sql"),
     ),
 ];
 

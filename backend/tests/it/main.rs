@@ -5,6 +5,7 @@
 
 mod handlers;
 mod item_cli_time;
+mod item_limits;
 mod item_metrics;
 mod item_push;
 mod lockout;

@@ -225,6 +225,8 @@ pub enum Reason {
     NotActivated,
     /// An administrator disabled this method for everyone: register another one.
     MethodDisabled,
+    /// Push: too many pushes for this user in the last 24 hours (`push.max_per_day`).
+    PushDailyLimit,
 }
 
 impl Reason {
@@ -250,6 +252,7 @@ impl Reason {
         Reason::Pending,
         Reason::NotActivated,
         Reason::MethodDisabled,
+        Reason::PushDailyLimit,
     ];
 
     /// The wire form (what serde writes), also stored with finished push challenges.
@@ -276,6 +279,7 @@ impl Reason {
             Reason::Pending => "pending",
             Reason::NotActivated => "not_activated",
             Reason::MethodDisabled => "method_disabled",
+            Reason::PushDailyLimit => "push_daily_limit",
         }
     }
 
@@ -304,6 +308,9 @@ impl Reason {
             Reason::NotActivated => "Authentication request is not for an activated account",
             Reason::MethodDisabled => {
                 "This method was disabled by the administrator; register another method."
+            }
+            Reason::PushDailyLimit => {
+                "Too many sign-in requests in the last 24 hours; try again later."
             }
         }
     }
