@@ -96,35 +96,43 @@ impl Metrics {
                 );
             }
         }
-        let _ = writeln!(out, "# HELP twofold_audit_suppressed_total Refusals counted instead of audited (a window's first one is audited).");
-        let _ = writeln!(out, "# TYPE twofold_audit_suppressed_total counter");
-        if let Ok(m) = self.audit_suppressed.lock() {
-            for (event, n) in m.iter() {
-                let _ = writeln!(
-                    out,
-                    "twofold_audit_suppressed_total{{event=\"{event}\"}} {n}"
-                );
-            }
-        }
-        let _ = writeln!(
-            out,
-            "# HELP twofold_channel_closed_total Device channels closed by the server, by reason."
+        labelled(
+            &mut out,
+            "twofold_audit_suppressed_total",
+            "Refusals counted instead of audited (a window's first one is audited).",
+            "event",
+            &self.audit_suppressed,
         );
-        let _ = writeln!(out, "# TYPE twofold_channel_closed_total counter");
-        if let Ok(m) = self.channel_closed.lock() {
-            for (reason, n) in m.iter() {
-                let _ = writeln!(
-                    out,
-                    "twofold_channel_closed_total{{reason=\"{reason}\"}} {n}"
-                );
-            }
-        }
+        labelled(
+            &mut out,
+            "twofold_channel_closed_total",
+            "Device channels closed by the server, by reason.",
+            "reason",
+            &self.channel_closed,
+        );
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} gauge");
             let _ = writeln!(out, "{name} {value}");
         }
         out
+    }
+}
+
+/// A counter with one label whose values are fixed in the code (no escaping needed).
+fn labelled(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    label: &str,
+    counts: &Mutex<BTreeMap<&'static str, u64>>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} counter");
+    if let Ok(m) = counts.lock() {
+        for (value, n) in m.iter() {
+            let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {n}");
+        }
     }
 }
 

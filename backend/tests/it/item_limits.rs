@@ -52,6 +52,15 @@ async fn audit(server: &InProcessServer, query: &str) -> Vec<Value> {
     records.as_array().unwrap().clone()
 }
 
+/// Authentication audit records with `reason`.
+async fn audited(server: &InProcessServer, reason: &str) -> usize {
+    audit(server, "event=authentication")
+        .await
+        .iter()
+        .filter(|r| r["reason"] == reason)
+        .count()
+}
+
 async fn metrics(server: &InProcessServer) -> String {
     let (status, body) = server.call("GET", "/metrics", None, None).await.unwrap();
     assert_eq!(status, 200);
@@ -148,7 +157,7 @@ async fn item9_failed_activations_are_audited_once_per_source_and_window() {
             assert!(status == 404 || status == 429, "{engine}: {status}");
         }
         let records = audit(&server, "event=activation").await;
-        assert_eq!(records.len(), 1, "{engine}: {records:?}");
+        assert_eq!(records.len(), 1, "{engine}: audit records of 100 failures");
         assert_eq!(
             (
                 records[0]["reason"].as_str(),
@@ -224,19 +233,18 @@ async fn item6_concurrent_pushes_create_at_most_the_cap() {
                 })
             })
             .collect();
-        let mut reasons = Vec::new();
-        for task in tasks {
-            reasons.push(task.await.unwrap());
-        }
-        let pending = reasons.iter().filter(|r| *r == "pending").count();
-        let limited = reasons.iter().filter(|r| *r == "push_limit").count();
-        assert_eq!((pending, limited), (cap, 50 - cap), "{engine}: {reasons:?}");
-        let records = audit(&server, "event=authentication").await;
-        let audited = records
-            .iter()
-            .filter(|r| r["reason"] == "push_limit")
-            .count();
-        assert_eq!(audited, 1, "{engine}: {records:?}");
+        let reasons: Vec<String> = futures_util::future::join_all(tasks)
+            .await
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        let answered = |reason: &str| reasons.iter().filter(|r| *r == reason).count();
+        assert_eq!(
+            (answered("pending"), answered("push_limit")),
+            (cap, 50 - cap),
+            "{engine}: {reasons:?}"
+        );
+        assert_eq!(audited(&server, "push_limit").await, 1, "{engine}");
         let text = metrics(&server).await;
         let suppressed = format!(
             "twofold_audit_suppressed_total{{event=\"push_limit\"}} {}",
@@ -266,12 +274,7 @@ async fn item6_the_daily_push_cap_refuses_with_its_own_reason() {
                 "{engine}: {refused}"
             );
         }
-        let records = audit(&server, "event=authentication").await;
-        let audited = records
-            .iter()
-            .filter(|r| r["reason"] == "push_daily_limit")
-            .count();
-        assert_eq!(audited, 1, "{engine}: {records:?}");
+        assert_eq!(audited(&server, "push_daily_limit").await, 1, "{engine}");
         server.clock.advance(86_400);
         let pushed = server.push(&app, "alice").await.unwrap();
         assert_eq!(pushed["reason"], "pending", "{engine}: {pushed}");

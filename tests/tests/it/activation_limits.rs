@@ -4,7 +4,7 @@
 //! message without a test PostgreSQL, failed when `TWOFOLD_REQUIRE_POSTGRES` demands one.
 
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde_json::json;
 use twofold_testkit::{Engine, RpClient, ServerProcess, TestDevice};
@@ -30,10 +30,7 @@ async fn two_nodes(env: &[(&str, &str)]) -> Option<(Setup, ServerProcess, RpClie
 /// Waits for the start of a minute when less than `needed` seconds of this one are left, so
 /// that one fixed window holds the whole test.
 async fn within_one_minute(needed: u64) {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = twofold_testkit::now();
     let left = 60 - now % 60;
     if left < needed {
         tokio::time::sleep(Duration::from_secs(left + 1)).await;
@@ -45,7 +42,10 @@ async fn within_one_minute(needed: u64) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn item8_two_nodes_share_one_activation_budget() {
     let limit = ACTIVATION_LIMIT.to_string();
-    let env = [("TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE", limit.as_str())];
+    let env = [(
+        "TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE",
+        limit.as_str(),
+    )];
     let Some((setup, node_b, _)) = two_nodes(&env).await else {
         return;
     };
@@ -120,5 +120,8 @@ async fn item6_concurrent_pushes_on_two_nodes_create_at_most_the_cap() {
         .into_iter()
         .filter(|r| r.reason.as_deref() == Some("push_limit"))
         .count();
-    assert_eq!(refusals, 1, "refusals over the cap are audited once a minute");
+    assert_eq!(
+        refusals, 1,
+        "refusals over the cap are audited once a minute"
+    );
 }
