@@ -272,6 +272,10 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ),
     ("TWOFOLD_METRICS_TOKEN", &["metrics", "token"]),
     ("TWOFOLD_PUSH_MAX_PER_DAY", &["push", "max_per_day"]),
+    (
+        "TWOFOLD_SERVER_TRUSTED_PROXIES",
+        &["server", "trusted_proxies"],
+    ),
 ];
 
 impl Config {

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// Limits on each connection, so that slow or idle clients cannot hold every socket.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,6 +21,7 @@ pub struct ServerConfig {
     /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` header is
     /// believed: the client is the right-most address in it that is not one of these. Empty
     /// (the default): the header is ignored and the client is the connection's peer.
+    #[serde(deserialize_with = "proxy_list")]
     pub trusted_proxies: Vec<ProxyNet>,
 }
 
@@ -75,4 +76,29 @@ impl From<ProxyNet> for String {
     fn from(net: ProxyNet) -> String {
         net.0.to_string()
     }
+}
+
+/// `trusted_proxies` as a TOML list, or (from `TWOFOLD_SERVER_TRUSTED_PROXIES`, which is one
+/// string) entries separated by commas.
+fn proxy_list<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<ProxyNet>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        List(Vec<String>),
+        Text(String),
+    }
+    let entries = match Form::deserialize(deserializer)? {
+        Form::List(list) => list,
+        Form::Text(text) => text
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    entries
+        .into_iter()
+        .map(ProxyNet::try_from)
+        .collect::<Result<_, _>>()
+        .map_err(serde::de::Error::custom)
 }

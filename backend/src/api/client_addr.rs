@@ -140,6 +140,33 @@ mod tests {
     }
 
     #[test]
+    fn trusted_proxies_come_from_the_file_or_a_comma_separated_variable() {
+        use crate::config::Config;
+        let env = |value: &'static str| {
+            move |var: &str| (var == "TWOFOLD_SERVER_TRUSTED_PROXIES").then(|| value.to_owned())
+        };
+        let config = Config::load(None, env("10.0.0.0/8, 2001:db8::1")).unwrap();
+        assert_eq!(
+            config.server.trusted_proxies,
+            nets(&["10.0.0.0/8", "2001:db8::1"])
+        );
+        let err = Config::load(None, env("10.0.0.0/8, proxy.local"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("trusted_proxies") && err.contains("proxy.local"),
+            "{err}"
+        );
+        let dir = std::env::temp_dir().join(format!("twofold-proxies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("proxies.toml");
+        std::fs::write(&path, "[server]\ntrusted_proxies = [\"192.0.2.0/24\"]\n").unwrap();
+        let config = Config::load(Some(&path), |_| None).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(config.server.trusted_proxies, nets(&["192.0.2.0/24"]));
+    }
+
+    #[test]
     fn proxy_entries_are_networks_or_single_addresses() {
         let single = nets(&["192.0.2.1"]);
         assert!(single[0].contains(ip("192.0.2.1")) && !single[0].contains(ip("192.0.2.2")));
