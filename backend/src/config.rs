@@ -9,7 +9,7 @@ use thiserror::Error;
 
 #[path = "config_limits.rs"]
 mod limits;
-pub use limits::{MetricsConfig, ServerConfig};
+pub use limits::{MetricsConfig, ProxyNet, ServerConfig};
 
 #[derive(Debug, Error)]
 pub enum ConfigError {
@@ -87,6 +87,8 @@ pub struct PushConfig {
     pub alert_webhook_url: String,
     /// Seconds between pings on device channels; a channel silent for three is closed.
     pub heartbeat_seconds: u64,
+    /// Pushes allowed per user in any 24 hours, on top of the per-minute cap.
+    pub max_per_day: u32,
 }
 
 impl Default for PushConfig {
@@ -98,6 +100,7 @@ impl Default for PushConfig {
             block_on_fraud: true,
             alert_webhook_url: String::new(),
             heartbeat_seconds: 20,
+            max_per_day: 50,
         }
     }
 }
@@ -274,6 +277,11 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "TWOFOLD_APP_PASSWORDS_ENABLED",
         &["app_passwords", "enabled"],
     ),
+    ("TWOFOLD_PUSH_MAX_PER_DAY", &["push", "max_per_day"]),
+    (
+        "TWOFOLD_SERVER_TRUSTED_PROXIES",
+        &["server", "trusted_proxies"],
+    ),
 ];
 
 impl Config {
@@ -378,6 +386,7 @@ impl Config {
                 "server.max_connections",
                 u64::try_from(self.server.max_connections).unwrap_or(u64::MAX),
             ),
+            ("push.max_per_day", u64::from(self.push.max_per_day)),
         ] {
             if value == 0 {
                 return Err(ConfigError::Invalid {

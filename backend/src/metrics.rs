@@ -12,6 +12,10 @@ pub struct Metrics {
     auth: Mutex<BTreeMap<(String, String, String), u64>>,
     /// result → count.
     activations: Mutex<BTreeMap<String, u64>>,
+    /// event → refusals counted here instead of audited (all but a window's first).
+    audit_suppressed: Mutex<BTreeMap<&'static str, u64>>,
+    /// reason → device channels this node closed for misbehaving.
+    channel_closed: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -31,6 +35,20 @@ impl Metrics {
     pub fn activation(&self, result: &str) {
         if let Ok(mut m) = self.activations.lock() {
             *m.entry(result.to_owned()).or_default() += 1;
+        }
+    }
+
+    /// A refusal of `event` that was not audited: its window's first one was.
+    pub fn audit_suppressed(&self, event: &'static str) {
+        if let Ok(mut m) = self.audit_suppressed.lock() {
+            *m.entry(event).or_default() += 1;
+        }
+    }
+
+    /// A device channel closed by this node because of `reason`.
+    pub fn channel_closed(&self, reason: &'static str) {
+        if let Ok(mut m) = self.channel_closed.lock() {
+            *m.entry(reason).or_default() += 1;
         }
     }
 
@@ -78,12 +96,43 @@ impl Metrics {
                 );
             }
         }
+        labelled(
+            &mut out,
+            "twofold_audit_suppressed_total",
+            "Refusals counted instead of audited (a window's first one is audited).",
+            "event",
+            &self.audit_suppressed,
+        );
+        labelled(
+            &mut out,
+            "twofold_channel_closed_total",
+            "Device channels closed by the server, by reason.",
+            "reason",
+            &self.channel_closed,
+        );
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");
             let _ = writeln!(out, "# TYPE {name} gauge");
             let _ = writeln!(out, "{name} {value}");
         }
         out
+    }
+}
+
+/// A counter with one label whose values are fixed in the code (no escaping needed).
+fn labelled(
+    out: &mut String,
+    name: &str,
+    help: &str,
+    label: &str,
+    counts: &Mutex<BTreeMap<&'static str, u64>>,
+) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} counter");
+    if let Ok(m) = counts.lock() {
+        for (value, n) in m.iter() {
+            let _ = writeln!(out, "{name}{{{label}=\"{value}\"}} {n}");
+        }
     }
 }
 

@@ -43,6 +43,7 @@ pub mod inprocess;
 pub mod oath;
 pub mod server;
 pub mod temp;
+pub mod ws_raw;
 
 pub use channel::DeviceChannel;
 pub use device::TestDevice;

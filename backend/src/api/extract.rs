@@ -1,10 +1,8 @@
 //! Extractors whose failures are [`ApiError`]s with stable codes: JSON and query bodies,
 //! the client address, and the two kinds of API credentials.
 
-use std::net::{IpAddr, SocketAddr};
-
 use axum::extract::rejection::{JsonRejection, QueryRejection};
-use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::Json;
@@ -15,6 +13,9 @@ use crate::auth;
 use crate::error::ApiError;
 use crate::state::AppState;
 use crate::store::applications::Application;
+
+/// Moved to [`super::client_addr`] (trusted proxies); re-exported for existing callers.
+pub use super::client_addr::ClientAddr;
 
 /// `Json<T>` whose rejections are API errors.
 pub struct ApiJson<T>(pub T);
@@ -59,23 +60,6 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
                     e.body_text(),
                 )
             })
-    }
-}
-
-/// The peer address, when the server was started with connection info (tests using
-/// `oneshot` have none).
-pub struct ClientAddr(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        Ok(ClientAddr(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
     }
 }
 

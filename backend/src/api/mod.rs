@@ -2,6 +2,7 @@
 //! module per API (relying party, device, admin, operations).
 
 pub mod admin;
+pub mod client_addr;
 pub mod device;
 pub mod extract;
 pub mod ops;

@@ -93,44 +93,81 @@ pub async fn redeem(
     req: ActivateRequest,
 ) -> Result<ActivateResponse, Error> {
     let client_ip = client.map(|ip| ip.to_string());
-    let result = redeem_inner(state, client, client_ip.as_deref(), &req).await;
-    if let Err(err) = &result {
-        let reason = match err {
-            Error::ActivationInvalid => "invalid_code",
-            Error::ActivationExpired => "expired",
-            Error::ActivationUsed => "already_used",
-            Error::ActivationBadSignature => "bad_signature",
-            Error::RateLimited => "rate_limited",
-            Error::InvalidField { .. } => "invalid_request",
-            _ => "internal",
-        };
-        state.metrics.activation(reason);
-        if reason != "internal" {
-            let record = audit::record(
-                state,
-                &Event {
-                    reason: Some(reason),
-                    client_ip: client_ip.as_deref(),
-                    ..Event::new("activation", "failure")
-                },
-            )?;
-            store_audit::insert(state.store.pool(), &record).await?;
+    let source = client.map(crate::ratelimit::source_of);
+    let result = redeem_inner(state, source.as_deref(), client_ip.as_deref(), &req).await;
+    match &result {
+        Ok(_) => state.metrics.activation("success"),
+        Err(err) => {
+            let reason = refusal_reason(err);
+            state.metrics.activation(reason);
+            if reason != "internal" {
+                audit_refusal(state, source.as_deref(), client_ip.as_deref(), reason).await?;
+            }
         }
-    } else {
-        state.metrics.activation("success");
     }
     result
 }
 
+/// The audit reason of a refused activation.
+fn refusal_reason(err: &Error) -> &'static str {
+    match err {
+        Error::ActivationInvalid => "invalid_code",
+        Error::ActivationExpired => "expired",
+        Error::ActivationUsed => "already_used",
+        Error::ActivationBadSignature => "bad_signature",
+        Error::RateLimited => "rate_limited",
+        Error::InvalidField { .. } => "invalid_request",
+        _ => "internal",
+    }
+}
+
+/// Audits a refused activation: anyone can send these, so only the first refusal per
+/// client network, reason and rate-limit window is recorded; the others are counted in
+/// `twofold_audit_suppressed_total{event="activation"}` (issue 13 item 9).
+async fn audit_refusal(
+    state: &AppState,
+    source: Option<&str>,
+    client_ip: Option<&str>,
+    reason: &'static str,
+) -> Result<(), Error> {
+    let mut tx = state.store.pool().begin().await?;
+    if let Some(source) = source {
+        let window = state.activation_limiter.audit_window();
+        let key = format!("{source} {reason}");
+        if !window.first_refusal(&mut tx, &key, state.now()).await? {
+            tx.commit().await?;
+            state.metrics.audit_suppressed("activation");
+            return Ok(());
+        }
+    }
+    let record = audit::record(
+        state,
+        &Event {
+            reason: Some(reason),
+            client_ip,
+            ..Event::new("activation", "failure")
+        },
+    )?;
+    store_audit::insert(&mut *tx, &record).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 async fn redeem_inner(
     state: &AppState,
-    client: Option<IpAddr>,
+    source: Option<&str>,
     client_ip: Option<&str>,
     req: &ActivateRequest,
 ) -> Result<ActivateResponse, Error> {
     let now = state.now();
-    if let Some(ip) = client {
-        if !state.activation_limiter.allow(ip, state.now()) {
+    // Counted in the shared store: every node spends the same budget (issue 13 item 8).
+    if let Some(source) = source {
+        let mut conn = state.store.pool().acquire().await?;
+        if !state
+            .activation_limiter
+            .allow(&mut conn, source, now)
+            .await?
+        {
             return Err(Error::RateLimited);
         }
     }

@@ -17,9 +17,14 @@ pub enum Outbound {
     Close(ServerMessage),
 }
 
+/// Messages a socket may have waiting. A device is sent a few challenges a minute (the push
+/// caps) and their withdrawals; one that lets this many pile up is not reading, and its
+/// socket is dropped rather than its queue growing without bound (issue 13 item 10).
+pub const OUTBOUND_QUEUE: usize = 64;
+
 struct Conn {
     id: u64,
-    tx: mpsc::UnboundedSender<Outbound>,
+    tx: mpsc::Sender<Outbound>,
 }
 
 /// The device sockets open on this node, by device id.
@@ -41,9 +46,9 @@ impl Default for ConnectedDevices {
 
 impl ConnectedDevices {
     /// Registers a socket of `device_id`; returns its id and the queue it reads from.
-    pub fn register(&self, device_id: &str) -> (u64, mpsc::UnboundedReceiver<Outbound>) {
+    pub fn register(&self, device_id: &str) -> (u64, mpsc::Receiver<Outbound>) {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(OUTBOUND_QUEUE);
         if let Ok(mut sockets) = self.sockets.lock() {
             sockets
                 .entry(device_id.to_owned())
@@ -71,28 +76,29 @@ impl ConnectedDevices {
             .unwrap_or(false)
     }
 
-    /// Queues `message` for every socket of the device; false when none is open here.
+    /// Queues `message` for every socket of the device; false when none is open here. A
+    /// socket whose queue is full is dropped (its loop sees the queue end and closes it).
     pub fn send(&self, device_id: &str, message: Outbound) -> bool {
-        let Ok(sockets) = self.sockets.lock() else {
+        let Ok(mut sockets) = self.sockets.lock() else {
             return false;
         };
-        match sockets.get(device_id) {
-            Some(conns) => {
-                for conn in conns {
-                    let _ = conn.tx.send(message.clone());
-                }
-                true
-            }
-            None => false,
+        let Some(conns) = sockets.get_mut(device_id) else {
+            return false;
+        };
+        conns.retain(|conn| queue(device_id, conn, message.clone()));
+        if conns.is_empty() {
+            sockets.remove(device_id);
         }
+        true
     }
 
     /// Closes every socket on this node with `message`.
     pub fn close_all(&self, message: ServerMessage) {
-        if let Ok(sockets) = self.sockets.lock() {
-            for conn in sockets.values().flatten() {
-                let _ = conn.tx.send(Outbound::Close(message.clone()));
+        if let Ok(mut sockets) = self.sockets.lock() {
+            for (device_id, conns) in sockets.iter_mut() {
+                conns.retain(|conn| queue(device_id, conn, Outbound::Close(message.clone())));
             }
+            sockets.retain(|_, conns| !conns.is_empty());
         }
     }
 
@@ -109,5 +115,18 @@ impl ConnectedDevices {
 
     pub fn subscribe_finished(&self) -> broadcast::Receiver<String> {
         self.finished.subscribe()
+    }
+}
+
+/// Queues `message` on `conn` without waiting; false when the socket is to be dropped: its
+/// queue is full, or its loop already ended.
+fn queue(device_id: &str, conn: &Conn, message: Outbound) -> bool {
+    match conn.tx.try_send(message) {
+        Ok(()) => true,
+        Err(mpsc::error::TrySendError::Full(_)) => {
+            tracing::warn!(%device_id, conn_id = conn.id, "device channel queue full; dropping the connection");
+            false
+        }
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
     }
 }

@@ -7,6 +7,9 @@ pub mod connected;
 pub mod delivery;
 pub mod events;
 pub mod socket;
+pub mod writer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod ws_limits_tests;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use axum::extract::ws::{Message, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use futures_util::{Sink, Stream, StreamExt};
 use twofold_core::proto::channel::{
     AnswerOutcome, DeviceMessage, ServerMessage, NOT_ACTIVATED, NOT_ACTIVATED_MESSAGE,
 };
@@ -19,6 +19,7 @@ use twofold_core::proto::{b64_decode, b64_encode};
 
 use super::connected::Outbound;
 use super::delivery;
+use super::writer::Writer;
 use crate::crypto::random_bytes;
 use crate::error::Error;
 use crate::signin::push;
@@ -28,14 +29,17 @@ use crate::store::devices::{self, Device, DeviceState};
 
 /// A device has this long to authenticate after `hello`.
 const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
-/// Largest frame a device may send.
+/// Largest frame (and message) a device may send. Checked on a frame's header, before its
+/// payload is read: without `max_frame_size`, tungstenite buffers frames of up to 16 MiB
+/// before the message-size check (issue 13 item 10).
 const MAX_FRAME: usize = 16 * 1024;
 
 #[utoipa::path(get, path = "/v1/device/channel", tag = "device",
     responses((status = 101, description = "WebSocket; messages in docs/PROTOCOL.md")))]
 pub async fn channel(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     // Channel frames are small: modest buffers keep a connected device at a few KiB.
-    ws.max_message_size(MAX_FRAME)
+    ws.max_frame_size(MAX_FRAME)
+        .max_message_size(MAX_FRAME)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024)
         .on_upgrade(move |socket| {
@@ -44,33 +48,21 @@ pub async fn channel(State(state): State<AppState>, ws: WebSocketUpgrade) -> Res
         })
 }
 
-async fn send<W>(write: &mut W, message: &ServerMessage) -> bool
+async fn refuse<W>(mut write: Writer<'_, W>, code: &str, message: &str)
 where
     W: Sink<Message> + Unpin,
 {
-    match serde_json::to_string(message) {
-        Ok(text) => write.send(Message::Text(text.into())).await.is_ok(),
-        Err(_) => false,
-    }
-}
-
-async fn refuse<W>(mut write: W, code: &str, message: &str)
-where
-    W: Sink<Message> + Unpin,
-{
-    let _ = send(
-        &mut write,
-        &ServerMessage::Error {
+    let _ = write
+        .message(&ServerMessage::Error {
             code: code.into(),
             message: message.into(),
-        },
-    )
-    .await;
-    let _ = write.close().await;
+        })
+        .await;
+    write.close().await;
 }
 
 /// One device's channel, from `hello` to close.
-pub async fn run<W, R>(state: AppState, mut write: W, mut read: R)
+pub async fn run<W, R>(state: AppState, write: W, mut read: R)
 where
     W: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
@@ -79,14 +71,16 @@ where
         Ok(n) => n,
         Err(_) => return,
     };
-    if !send(
-        &mut write,
-        &ServerMessage::Hello {
+    // A write that cannot finish within a heartbeat interval means a device that stopped
+    // reading: it must not hold the loop (and its heartbeat) any longer than that.
+    let deadline = Duration::from_secs(state.config.push.heartbeat_seconds);
+    let mut write = Writer::new(write, deadline, &state.metrics);
+    if !write
+        .message(&ServerMessage::Hello {
             nonce: b64_encode(&nonce),
             server_time: state.now(),
-        },
-    )
-    .await
+        })
+        .await
     {
         return;
     }
@@ -128,7 +122,7 @@ where
     if let Err(e) = result {
         tracing::warn!(device_id = %device.id, error = %e, "device channel ended with an error");
     }
-    let _ = write.close().await;
+    write.close().await;
     tracing::info!(device_id = %device.id, "device disconnected");
 }
 
@@ -169,23 +163,21 @@ async fn authenticate(
 
 async fn serve_device<W, R>(
     state: &AppState,
-    write: &mut W,
+    write: &mut Writer<'_, W>,
     read: &mut R,
     device: &Device,
-    outbound: &mut tokio::sync::mpsc::UnboundedReceiver<Outbound>,
+    outbound: &mut tokio::sync::mpsc::Receiver<Outbound>,
 ) -> Result<(), Error>
 where
     W: Sink<Message> + Unpin,
     R: Stream<Item = Result<Message, axum::Error>> + Unpin,
 {
-    if !send(
-        write,
-        &ServerMessage::Ready {
+    if !write
+        .message(&ServerMessage::Ready {
             device_id: device.id.clone(),
             server_time: state.now(),
-        },
-    )
-    .await
+        })
+        .await
     {
         return Ok(());
     }
@@ -198,7 +190,7 @@ where
         challenges::pending_for_user(state.store.pool(), &device.user_id, state.now()).await?
     {
         let message = delivery::signed_message(state, &row, &device.id).await?;
-        if !send(write, &message).await {
+        if !write.message(&message).await {
             return Ok(());
         }
         sent_at_connect.insert(row.id);
@@ -214,7 +206,7 @@ where
                 match frame {
                     Message::Text(text) => {
                         let reply = handle_text(state, device, &text).await?;
-                        if !send(write, &reply).await {
+                        if !write.message(&reply).await {
                             return Ok(());
                         }
                     }
@@ -229,22 +221,28 @@ where
                             continue;
                         }
                     }
-                    if !send(write, &message).await {
+                    if !write.message(&message).await {
                         return Ok(());
                     }
                 }
                 Some(Outbound::Close(message)) => {
-                    let _ = send(write, &message).await;
+                    let _ = write.message(&message).await;
                     return Ok(());
                 }
-                None => return Ok(()),
+                // Only `ConnectedDevices` holds the sender: it let go because this
+                // socket's queue was full (a device that does not keep up).
+                None => {
+                    state.metrics.channel_closed("queue_full");
+                    return Ok(());
+                }
             },
             _ = ticker.tick() => {
                 if last_heard.elapsed() > heartbeat * 3 {
                     tracing::info!(device_id = %device.id, "device channel silent; closing");
+                    state.metrics.channel_closed("silent");
                     return Ok(());
                 }
-                if write.send(Message::Ping(Vec::new().into())).await.is_err() {
+                if !write.frame(Message::Ping(Vec::new().into())).await {
                     return Ok(());
                 }
             }

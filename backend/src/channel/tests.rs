@@ -7,7 +7,7 @@ use axum::extract::ws::Message;
 use futures_util::{sink, stream, Sink, Stream};
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
-use tokio::sync::mpsc::{unbounded_channel, UnboundedReceiver, UnboundedSender};
+use tokio::sync::mpsc::{channel, unbounded_channel, Receiver, UnboundedSender};
 use twofold_core::proto::channel::{AnswerOutcome, Decision, DeviceMessage, ServerMessage};
 use twofold_core::proto::{b64_decode, b64_encode, AuthContext, AuthResult, Reason};
 
@@ -22,11 +22,11 @@ use crate::store::devices::{self, Device, DeviceState};
 use crate::store::users::User;
 use crate::{build_state, Config};
 
-struct Fixture {
-    state: AppState,
+pub(super) struct Fixture {
+    pub(super) state: AppState,
     user: User,
     app: Application,
-    device_id: String,
+    pub(super) device_id: String,
     key: EcdsaKeyPair,
     dir: std::path::PathBuf,
 }
@@ -39,10 +39,16 @@ impl Drop for Fixture {
 
 /// A server state on SQLite with one user, one application and one active device.
 async fn fixture() -> Fixture {
+    fixture_with(|_| {}).await
+}
+
+/// [`fixture`] with the default configuration changed by `tweak`.
+pub(super) async fn fixture_with(tweak: impl FnOnce(&mut Config)) -> Fixture {
     let tag = crate::crypto::encode_hex(&crate::crypto::random_bytes(6).unwrap());
     let dir = std::env::temp_dir().join(format!("twofold-channel-{tag}"));
     let mut config = Config::load(None, |_| None).unwrap();
     config.data_dir = dir.join("data");
+    tweak(&mut config);
     let clock = Arc::new(ManualClock::new(1_700_000_000));
     let (state, _) = build_state(config, clock, "127.0.0.1:8080".parse().unwrap())
         .await
@@ -94,15 +100,17 @@ fn sign(key: &EcdsaKeyPair, bytes: &[u8]) -> String {
     b64_encode(key.sign(&SystemRandom::new(), bytes).unwrap().as_ref())
 }
 
-/// The test's ends of a socket: what the server sent, and where to write as the device.
-struct TestSocket {
-    from_server: UnboundedReceiver<Message>,
+/// The test's ends of a socket: what the server sent, and where to write as the device;
+/// and the loop's task.
+pub(super) struct TestSocket {
+    pub(super) from_server: Receiver<Message>,
     to_server: UnboundedSender<Result<Message, axum::Error>>,
+    pub(super) task: tokio::task::JoinHandle<()>,
 }
 
 impl TestSocket {
     /// The next message, past the heartbeat pings.
-    async fn next(&mut self) -> ServerMessage {
+    pub(super) async fn next(&mut self) -> ServerMessage {
         loop {
             match self.from_server.recv().await {
                 Some(Message::Text(text)) => return serde_json::from_str(text.as_str()).unwrap(),
@@ -120,12 +128,18 @@ impl TestSocket {
 
 /// Starts the socket loop over two channels: a `Sink` and a `Stream`, as axum would give.
 fn connect(state: &AppState) -> TestSocket {
-    let (server_out, from_server) = unbounded_channel::<Message>();
+    connect_bounded(state, 1024)
+}
+
+/// [`connect`] with room for `capacity` frames the test has not read: when they are there,
+/// the loop's next write waits, as on a socket whose peer stopped reading.
+pub(super) fn connect_bounded(state: &AppState, capacity: usize) -> TestSocket {
+    let (server_out, from_server) = channel::<Message>(capacity);
     let (to_server, server_in) = unbounded_channel::<Result<Message, axum::Error>>();
     let write: std::pin::Pin<Box<dyn Sink<Message, Error = ()> + Send>> = Box::pin(sink::unfold(
         server_out,
         |tx, message: Message| async move {
-            tx.send(message).map_err(|_| ())?;
+            tx.send(message).await.map_err(|_| ())?;
             Ok(tx)
         },
     ));
@@ -133,14 +147,15 @@ fn connect(state: &AppState) -> TestSocket {
         Box::pin(stream::unfold(server_in, |mut rx| async move {
             rx.recv().await.map(|m| (m, rx))
         }));
-    tokio::spawn(run(state.clone(), write, read));
+    let task = tokio::spawn(run(state.clone(), write, read));
     TestSocket {
         from_server,
         to_server,
+        task,
     }
 }
 
-async fn authenticate(f: &Fixture, socket: &mut TestSocket) -> ServerMessage {
+pub(super) async fn authenticate(f: &Fixture, socket: &mut TestSocket) -> ServerMessage {
     let ServerMessage::Hello { nonce, .. } = socket.next().await else {
         panic!("no hello");
     };

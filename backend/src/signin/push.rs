@@ -24,6 +24,10 @@ use crate::store::{audit as store_audit, users as store_users};
 /// Longest a single poll of `GET /v1/auth/{txid}` waits.
 pub const MAX_POLL_WAIT: u64 = 30;
 
+#[path = "push_cap.rs"]
+mod cap;
+use cap::{over_cap, refuse_over_cap};
+
 /// Starts a push for `user`, who has at least one active device. Asynchronous: answers at
 /// once with the transaction id (and the number to show). Synchronous: waits for the outcome.
 pub async fn start(
@@ -42,19 +46,6 @@ pub async fn start(
             "number matching is on: the sign-in page must show the number, so start the push with \"async\": true \
              and poll GET /v1/auth/{txid}",
         ));
-    }
-    if challenges::count_since(state.store.pool(), &user.id, now.saturating_sub(60)).await?
-        >= u64::from(push.max_per_minute)
-    {
-        return outcome::finish(
-            state,
-            user,
-            context,
-            Factor::Push,
-            AuthResult::Deny,
-            Reason::PushLimit,
-        )
-        .await;
     }
     let row = ChallengeRow {
         id: random_id("chl")?,
@@ -79,7 +70,16 @@ pub async fn start(
         device_id: None,
         answered_at: None,
     };
-    challenges::insert(state.store.pool(), &row).await?;
+    // Inserted first, then counted with its own row, under the user's lock: of any number of
+    // concurrent pushes on any node, at most the cap are committed.
+    let mut tx = state.store.pool().begin().await?;
+    challenges::lock_user_pushes(&mut tx, state.store.backend(), &user.id).await?;
+    challenges::insert(&mut *tx, &row).await?;
+    if let Some(reason) = over_cap(state, &mut tx, user, now).await? {
+        tx.rollback().await?;
+        return refuse_over_cap(state, user, context, reason).await;
+    }
+    tx.commit().await?;
     tracing::info!(challenge_id = %row.id, username = %user.username, application = %row.application, "push sent");
     events::publish(state, Event::Challenge { id: row.id.clone() }).await?;
     if asynchronous {

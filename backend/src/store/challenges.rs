@@ -1,12 +1,13 @@
 //! Push challenges. The state machine moves only by compare-and-set from `pending`, so of
 //! two answers (two devices, two nodes) exactly one wins.
 
-use ::sqlx::{Any, Executor};
+use ::sqlx::{Any, AnyConnection, Executor};
 use twofold_core::proto::{AuthResult, Reason};
 
 use super::columns::sqlx;
 use super::columns::{from_db, text_enum, to_db, NullableTime};
 use super::devices::DeviceState;
+use super::Backend;
 use crate::error::Error;
 
 /// Where a challenge is in its life. Only `Pending` moves, and only once.
@@ -142,6 +143,26 @@ pub async fn count_since<'e>(
     .fetch_one(ex)
     .await?;
     from_db(count)
+}
+
+/// Makes the pushes of one user wait for each other from here to the end of the transaction,
+/// so that a cap's count and the insert it allows are one step (issue 13 item 6). PostgreSQL:
+/// a transaction-scoped advisory lock on the user, so nodes queue too; SQLite has a single
+/// writer, which the transaction takes with its first write (the insert), so nothing is
+/// needed before it.
+pub async fn lock_user_pushes(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    user_id: &str,
+) -> Result<(), Error> {
+    if backend == Backend::Postgres {
+        // The two-key form: (this lock's class, the user), apart from single-key locks.
+        sqlx::query("SELECT pg_advisory_xact_lock(1886614888, hashtext($1))")
+            .bind(user_id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// pending → `state`. False when the challenge was no longer pending, or when the answering

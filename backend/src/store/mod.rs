@@ -15,6 +15,7 @@ pub mod devices;
 pub mod lockouts;
 pub mod notify;
 pub mod one_time_codes;
+pub mod rate_limits;
 pub mod reports;
 pub mod state;
 pub mod users;
@@ -58,6 +59,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
     (
+        5,
+        "shared rate limits",
+        include_str!("../../migrations/sqlite/0005_rate_limits.sql"),
+    ),
+    (
         7,
         "app passwords and one-time codes",
         include_str!("../../migrations/sqlite/0007_app_passwords_and_codes.sql"),
@@ -78,6 +84,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        5,
+        "shared rate limits",
+        include_str!("../../migrations/postgres/0005_rate_limits.sql"),
     ),
     (
         7,

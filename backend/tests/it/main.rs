@@ -6,6 +6,7 @@
 mod codes;
 mod handlers;
 mod item_cli_time;
+mod item_limits;
 mod item_metrics;
 mod item_push;
 mod lockout;

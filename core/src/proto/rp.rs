@@ -240,6 +240,8 @@ pub enum Reason {
     /// The user has registered methods, but not the one asked for: the no-method policy
     /// (which may let users without any method in) does not apply to them.
     MethodNotRegistered,
+    /// Push: too many pushes for this user in the last 24 hours (`push.max_per_day`).
+    PushDailyLimit,
 }
 
 impl Reason {
@@ -267,6 +269,7 @@ impl Reason {
         Reason::MethodDisabled,
         Reason::AppPasswordsDisabled,
         Reason::MethodNotRegistered,
+        Reason::PushDailyLimit,
     ];
 
     /// The wire form (what serde writes), also stored with finished push challenges.
@@ -295,6 +298,7 @@ impl Reason {
             Reason::MethodDisabled => "method_disabled",
             Reason::AppPasswordsDisabled => "app_passwords_disabled",
             Reason::MethodNotRegistered => "method_not_registered",
+            Reason::PushDailyLimit => "push_daily_limit",
         }
     }
 
@@ -327,6 +331,9 @@ impl Reason {
             Reason::AppPasswordsDisabled => "App passwords are disabled on this server.",
             Reason::MethodNotRegistered => {
                 "The user has not registered this method: use one of the methods preauth lists."
+            }
+            Reason::PushDailyLimit => {
+                "Too many sign-in requests in the last 24 hours; try again later."
             }
         }
     }

@@ -25,6 +25,7 @@ macro_rules! on_each_engine {
 }
 
 mod activation;
+mod activation_limits;
 mod admin_bootstrap;
 mod audit;
 mod codes;
