@@ -11,3 +11,4 @@ mod lockout;
 mod malformed;
 mod push;
 mod tls;
+mod tokens;
