@@ -10,6 +10,7 @@ pub mod options;
 pub mod outcome;
 pub mod passcode;
 pub mod push;
+pub mod token;
 
 use twofold_core::proto::{
     AuthRequest, AuthResponse, AuthResult, DeviceSummary, Factor, PreauthResponse, PreauthResult,

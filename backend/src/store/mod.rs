@@ -11,6 +11,7 @@ pub mod challenges;
 pub mod columns;
 pub mod credentials;
 pub mod devices;
+pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
 pub mod reports;
@@ -55,6 +56,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "escalating lockouts",
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
+    (
+        6,
+        "hardware tokens",
+        include_str!("../../migrations/sqlite/0006_hardware_tokens.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +77,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        6,
+        "hardware tokens",
+        include_str!("../../migrations/postgres/0006_hardware_tokens.sql"),
     ),
 ];
 

@@ -5,40 +5,34 @@
 //! token's codes at sign-in is the `signin` layer's business.
 
 pub mod import;
+pub mod manage;
+pub mod resync;
+pub mod store_import;
 
-use std::str::FromStr;
+/// HOTP (RFC 4226, an event counter) or TOTP (RFC 6238, time steps): the same kinds the
+/// app's credentials have.
+pub use crate::store::credentials::CredentialKind as TokenKind;
 
-/// Which OATH algorithm a token runs: RFC 4226 (event counter) or RFC 6238 (time steps).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TokenKind {
-    Hotp,
-    Totp,
-}
+use crate::error::Error;
 
-impl TokenKind {
-    /// The spelling used in the database, on the wire and in CSV files.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TokenKind::Hotp => "hotp",
-            TokenKind::Totp => "totp",
-        }
-    }
-}
-
-impl FromStr for TokenKind {
-    type Err = String;
-
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
-        match text.trim().to_ascii_lowercase().as_str() {
-            "hotp" => Ok(TokenKind::Hotp),
-            "totp" => Ok(TokenKind::Totp),
-            other => Err(format!("unknown token type `{other}` (hotp or totp)")),
-        }
-    }
-}
-
-impl std::fmt::Display for TokenKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// Why a token operation was refused. The admin API maps each to a stable error code.
+#[derive(Debug, thiserror::Error)]
+pub enum TokenError {
+    /// `token.not_found`
+    #[error("no hardware token with serial {0:?}")]
+    NotFound(String),
+    /// `token.file_invalid`: the whole file was refused, nothing imported.
+    #[error("{0}")]
+    File(#[from] import::ImportError),
+    /// `token.bad_key`
+    #[error("invalid --key: {0}")]
+    BadKey(String),
+    /// `token.resync_failed`
+    #[error("the two codes were not found as consecutive codes of token {0:?} (HOTP: within 1,000 counters ahead; TOTP: within policy.max_drift_steps); read two fresh codes in order")]
+    ResyncFailed(String),
+    /// `token.already_assigned`
+    #[error("token {serial:?} is already assigned to {username:?}; unassign it first")]
+    AlreadyAssigned { serial: String, username: String },
+    #[error(transparent)]
+    Server(#[from] Error),
 }

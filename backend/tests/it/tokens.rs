@@ -2,3 +2,4 @@
 //! store, the admin API and sign-in with a token's codes.
 
 mod interop;
+mod signin;

@@ -161,7 +161,10 @@ fn row<'a>(line: usize, field: &impl Fn(Column) -> Option<&'a str>) -> Result<Se
     };
     let kind = match field(Column::Type) {
         None => TokenKind::Totp,
-        Some(text) => text.parse::<TokenKind>()?,
+        Some(text) => text
+            .to_ascii_lowercase()
+            .parse::<TokenKind>()
+            .map_err(|_| format!("unknown token type `{text}` (hotp or totp)"))?,
     };
     let number = |column: Column, name: &str| -> Result<Option<u64>, String> {
         field(column)
