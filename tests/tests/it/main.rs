@@ -36,3 +36,4 @@ mod malformed;
 mod nodes;
 mod replay;
 mod secrets;
+mod tokens;

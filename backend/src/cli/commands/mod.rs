@@ -8,6 +8,7 @@ mod device;
 mod method;
 mod report;
 mod server;
+mod token;
 mod user;
 mod user_import;
 
@@ -31,6 +32,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Report(c) => report::run(&client, c, now(&SystemClock)).await,
         Command::Method(c) => method::run(&client, c).await,
         Command::Server(c) => server::run(&client, c).await,
+        Command::Token(c) => token::run(&client, c).await,
     }
 }
 
