@@ -53,9 +53,10 @@ const INSERT_COLUMNS: &str = "id, serial, kind, secret, algorithm, digits, perio
      last_step, drift, enabled, user_id, issuer, manufacturer, model, created_at";
 const INSERT_ARITY: usize = 16;
 
-/// Rows per INSERT statement: 500 × 16 parameters stays under both engines' limits
-/// (SQLite 32,766, PostgreSQL 65,535) and makes 10,000 tokens 20 statements.
-pub const INSERT_BATCH: usize = 500;
+/// Rows per INSERT statement. Measured (benches/token_import.rs): sqlx's SQLite driver
+/// spends time per statement that grows faster than its parameter count, so a few dozen
+/// rows per statement beat both one row and hundreds.
+pub const INSERT_BATCH: usize = 32;
 
 /// Inserts up to [`INSERT_BATCH`] tokens in one statement (`username` is ignored).
 pub async fn insert_batch<'e>(

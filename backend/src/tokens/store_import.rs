@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use twofold_core::proto::admin::{TokenImport, TokenImportReport, TokenImportRow};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::import::{self, Format, Parsed, RowStatus, SeedToken, Unlock};
 use super::TokenError;
@@ -22,9 +22,21 @@ use crate::store::{audit as store_audit, is_unique_violation};
 /// file with refused rows imports nothing and says which rows and why (audited too).
 pub async fn import(
     state: &AppState,
-    request: TokenImport,
+    mut request: TokenImport,
 ) -> Result<TokenImportReport, TokenError> {
-    let result = read_and_check(state, &request).await;
+    let result = import_file(state, &request).await;
+    // The file holds the seeds in the clear (or the key that opens them).
+    request.content.zeroize();
+    request.key.zeroize();
+    request.password.zeroize();
+    result
+}
+
+async fn import_file(
+    state: &AppState,
+    request: &TokenImport,
+) -> Result<TokenImportReport, TokenError> {
+    let result = read_and_check(state, request).await;
     let (format, mut parsed, users) = match result {
         Ok(read) => read,
         Err(err) => {
@@ -208,9 +220,7 @@ async fn store(
             )?);
         }
         hardware_tokens::insert_batch(&mut *tx, &rows).await?;
-        for record in &records {
-            store_audit::insert(&mut *tx, record).await?;
-        }
+        store_audit::insert_many(&mut *tx, &records).await?;
     }
     tx.commit().await.map_err(Error::from)?;
     Ok(())

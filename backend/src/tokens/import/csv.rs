@@ -13,7 +13,7 @@ use twofold_core::uri::decode_secret;
 use twofold_core::{Algorithm, SecretBytes};
 use zeroize::Zeroizing;
 
-use super::{check_token, ImportError, Parsed, SeedToken, DEFAULT_DIGITS, DEFAULT_PERIOD};
+use super::{check_token, moving_factors, ImportError, Parsed, SeedToken, DEFAULT_DIGITS};
 use crate::tokens::TokenKind;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -185,6 +185,7 @@ fn row<'a>(line: usize, field: &impl Fn(Column) -> Option<&'a str>) -> Result<Se
         Some(text) => Algorithm::parse(text)
             .ok_or_else(|| format!("hash `{text}` is not SHA1, SHA256 or SHA512"))?,
     };
+    let (period, counter, drift) = moving_factors(kind, period, counter, None);
     Ok(SeedToken {
         row: line,
         serial: serial.to_string(),
@@ -192,15 +193,9 @@ fn row<'a>(line: usize, field: &impl Fn(Column) -> Option<&'a str>) -> Result<Se
         secret,
         algorithm,
         digits,
-        period: match kind {
-            TokenKind::Totp => period.unwrap_or(DEFAULT_PERIOD),
-            TokenKind::Hotp => DEFAULT_PERIOD,
-        },
-        counter: match kind {
-            TokenKind::Hotp => counter.unwrap_or(0),
-            TokenKind::Totp => 0,
-        },
-        drift: 0,
+        period,
+        counter,
+        drift,
         issuer: field(Column::Issuer).map(str::to_string),
         manufacturer: field(Column::Manufacturer).map(str::to_string),
         model: field(Column::Model).map(str::to_string),

@@ -246,6 +246,20 @@ pub fn parse(bytes: &[u8], format: Format, unlock: &Unlock) -> Result<Parsed, Im
     Ok(parsed)
 }
 
+/// The moving factors a token keeps, from what a file gave: a time step, drift and no
+/// counter for TOTP; a counter (default 0) for HOTP.
+fn moving_factors(
+    kind: TokenKind,
+    period: Option<u64>,
+    counter: Option<u64>,
+    drift: Option<i64>,
+) -> (u64, u64, i64) {
+    match kind {
+        TokenKind::Totp => (period.unwrap_or(DEFAULT_PERIOD), 0, drift.unwrap_or(0)),
+        TokenKind::Hotp => (DEFAULT_PERIOD, counter.unwrap_or(0), 0),
+    }
+}
+
 /// Checks what every format must agree on before a token is ready.
 fn check_token(token: &SeedToken) -> Result<(), String> {
     if token.serial.trim().is_empty() {

@@ -15,7 +15,7 @@ use zeroize::Zeroizing;
 
 use super::pskc_crypto::{abbreviate, decode_base64, is_asymmetric, FileKeys};
 use super::xml::Element;
-use super::{check_token, ImportError, Parsed, SeedToken, Unlock, DEFAULT_DIGITS, DEFAULT_PERIOD};
+use super::{check_token, moving_factors, ImportError, Parsed, SeedToken, Unlock, DEFAULT_DIGITS};
 use crate::tokens::TokenKind;
 
 pub(super) fn parse(text: &str, unlock: &Unlock) -> Result<Parsed, ImportError> {
@@ -228,23 +228,15 @@ fn read_key(key: &Element, keys: &FileKeys, row: usize) -> Result<KeyOutcome, Im
         (Ok(counter), Ok(period)) => (counter, period),
         (Err(reason), _) | (_, Err(reason)) => return Ok(KeyOutcome::Refuse(reason)),
     };
+    let (period, counter, drift) = moving_factors(kind, period, counter, drift);
     Ok(KeyOutcome::Ready(ReadKey {
         kind,
         secret,
         algorithm,
         digits,
-        period: match kind {
-            TokenKind::Totp => period.unwrap_or(DEFAULT_PERIOD),
-            TokenKind::Hotp => DEFAULT_PERIOD,
-        },
-        counter: match kind {
-            TokenKind::Hotp => counter.unwrap_or(0),
-            TokenKind::Totp => 0,
-        },
-        drift: match kind {
-            TokenKind::Totp => drift.unwrap_or(0),
-            TokenKind::Hotp => 0,
-        },
+        period,
+        counter,
+        drift,
     }))
 }
 

@@ -18,6 +18,13 @@ pub(crate) struct Element {
     pub children: Vec<Element>,
 }
 
+// A PlainValue's text is a secret in base64: overwritten when the tree is dropped.
+impl Drop for Element {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.text);
+    }
+}
+
 /// Files nest a handful of levels; this bounds the work a hostile file can ask for.
 const MAX_DEPTH: usize = 64;
 
@@ -103,7 +110,8 @@ impl Element {
         Ok(Element {
             name,
             attributes,
-            ..Element::default()
+            text: String::new(),
+            children: Vec::new(),
         })
     }
 
