@@ -3,9 +3,12 @@
 # outside the repository in ../shared/interop/aegis-suite with EXPECTED.json) through the
 # authenticator library and compares every account with EXPECTED.json. Fails when the folder
 # is missing (set TWOFOLD_INTEROP_DIR to point elsewhere, or TWOFOLD_REQUIRE_INTEROP=0 to skip).
+# Then reads the real PSKC seed files in ../shared/interop/pskc (RFC 6030 figures, vendor and
+# broken files) through the server's token importer (TWOFOLD_PSKC_INTEROP_DIR points elsewhere).
 #
 #   scripts/check-interop.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TWOFOLD_REQUIRE_INTEROP="${TWOFOLD_REQUIRE_INTEROP:-1}"
-exec cargo nextest run -p twofold-authenticator --locked --no-fail-fast -E 'test(interop)'
+cargo nextest run -p twofold-authenticator --locked --no-fail-fast -E 'test(interop)'
+exec cargo nextest run -p twofold-server --test it --locked --no-fail-fast -E 'test(interop)'

@@ -24,6 +24,7 @@ pub mod server;
 pub mod signin;
 pub mod state;
 pub mod store;
+pub mod tokens;
 
 pub use api::router;
 pub use config::Config;

@@ -73,6 +73,9 @@ pub enum Command {
     /// Enable or disable an authentication method (push, passcode) for everyone.
     #[command(subcommand)]
     Method(MethodCommand),
+    /// OATH hardware tokens: import seed files (PSKC, CSV), assign, resync, enable, delete.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// App passwords for clients that cannot do MFA: create, list, delete.
     #[command(subcommand)]
     AppPassword(AppPasswordCommand),
@@ -366,4 +369,69 @@ pub enum ReportCommand {
 fn parse_mfa_state(text: &str) -> Result<MfaState, CliError> {
     MfaState::parse(&text.to_ascii_lowercase())
         .ok_or_else(|| CliError::BadMfaState(text.to_owned()))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Import a seed file: PSKC (RFC 6030; plaintext, pre-shared AES key or PBKDF2 password)
+    /// or CSV (`serial number,secret key,time interval` with a base32 key; Entra's
+    /// `upn,serial number,secret key,time interval,manufacturer,model`; or
+    /// `serial,key,type,digits,timestep` with a hex key). The whole file is checked first and
+    /// imported in one transaction, or nothing is; the report says what each row became.
+    #[command(
+        after_help = "Examples:\n  twofold-server token import seeds.pskc --key 000102030405060708090a0b0c0d0e0f\n  TWOFOLD_TOKEN_PASSWORD='vendor passphrase' twofold-server token import seeds.xml\n  twofold-server token import tokens.csv --format csv --json\n\ntokens.csv (Entra shape; upn assigns the token):\n  upn,serial number,secret key,time interval,manufacturer,model\n  alice,1234567,JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP,30,Contoso,HardwareKey\n\nPrefer the environment variables to --key/--password: arguments show in `ps`."
+    )]
+    Import {
+        file: PathBuf,
+        /// pskc or csv. Default: guessed from the content (XML is PSKC).
+        #[arg(long)]
+        format: Option<String>,
+        /// PSKC pre-shared transport key, hex (16, 24 or 32 bytes).
+        #[arg(long, env = "TWOFOLD_TOKEN_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// PSKC password (PBKDF2).
+        #[arg(long, env = "TWOFOLD_TOKEN_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Print the per-row report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List tokens, all or one user's.
+    #[command(
+        after_help = "Examples:\n  twofold-server token list\n  twofold-server token list --user alice --json"
+    )]
+    List {
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Assign a token to a user: its codes then sign them in (factor passcode).
+    #[command(after_help = "Example:\n  twofold-server token assign 2600215704919 alice")]
+    Assign { serial: String, username: String },
+    /// Take a token away from its user (it stays imported).
+    #[command(after_help = "Example:\n  twofold-server token unassign 2600215704919")]
+    Unassign { serial: String },
+    /// Delete a token.
+    #[command(after_help = "Example:\n  twofold-server token delete 2600215704919 --yes")]
+    Delete {
+        serial: String,
+        /// Do not ask for confirmation.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Accept the token's codes again.
+    #[command(after_help = "Example:\n  twofold-server token enable 2600215704919")]
+    Enable { serial: String },
+    /// Refuse the token's codes (lost token) until it is enabled again.
+    #[command(after_help = "Example:\n  twofold-server token disable 2600215704919")]
+    Disable { serial: String },
+    /// Resynchronise with two consecutive codes read off the token (HOTP: searched up to
+    /// 1,000 presses ahead; TOTP: drift re-learned within policy.max_drift_steps).
+    #[command(after_help = "Example:\n  twofold-server token resync 1000117803294 755224 287082")]
+    Resync {
+        serial: String,
+        code1: String,
+        code2: String,
+    },
 }

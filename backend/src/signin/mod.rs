@@ -14,6 +14,7 @@ pub mod passcode;
 pub mod push;
 pub mod recovery;
 pub mod secret;
+pub mod token;
 
 use twofold_core::proto::{
     AuthRequest, AuthResponse, AuthResult, DeviceSummary, Factor, PreauthResponse, PreauthResult,

@@ -35,7 +35,8 @@ impl Options {
         let user = users::find(state, username).await?;
         let epoch = state.epoch().await;
         let pool = state.store.pool();
-        let credentials = credentials::usable_for_user(pool, &user.id, epoch).await?;
+        let mut credentials = credentials::usable_for_user(pool, &user.id, epoch).await?;
+        credentials.extend(super::token::credentials(pool, &user.id).await?);
         let active = devices::active_for_user(pool, &user.id, epoch).await?;
         let disabled = methods::disabled(state).await?;
         let stale_device = devices::for_user(pool, &user.id)

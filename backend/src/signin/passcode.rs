@@ -8,7 +8,7 @@ use twofold_core::otp::{Hotp, Totp, VerifyError, Window};
 use twofold_core::proto::{AuthContext, AuthResponse, AuthResult, Factor, Reason};
 use twofold_core::{Algorithm, SecretBytes};
 
-use super::outcome;
+use super::{outcome, token};
 use crate::auth::audit::{self, Event};
 use crate::error::Error;
 use crate::state::AppState;
@@ -104,7 +104,15 @@ async fn judge(
     }
     let (result, reason, device) = match checked {
         Check::Accepted(id, accept) => {
+            let cred = creds.iter().find(|c| c.id == id);
+            let hardware = cred.is_some_and(token::is_token);
             let fresh = match accept {
+                Accept::Step { step, drift } if hardware => {
+                    token::accept_step(&mut *tx, &id, step, drift, now).await?
+                }
+                Accept::Counter { expected, next } if hardware => {
+                    token::accept_counter(&mut *tx, &id, expected, next, now).await?
+                }
                 Accept::Step { step, drift } => {
                     credentials::accept_step(&mut *tx, &id, step, drift).await?
                 }
@@ -112,10 +120,7 @@ async fn judge(
                     credentials::accept_counter(&mut *tx, &id, expected, next).await?
                 }
             };
-            let device = creds
-                .iter()
-                .find(|c| c.id == id)
-                .and_then(|c| c.device_id.clone());
+            let device = cred.and_then(token::device_label);
             if fresh {
                 lockouts::reset(&mut *tx, &user.id, LOCKOUT_FACTOR).await?;
                 return Ok((AuthResult::Allow, Reason::Verified, device));

@@ -12,6 +12,7 @@ pub mod challenges;
 pub mod columns;
 pub mod credentials;
 pub mod devices;
+pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
 pub mod one_time_codes;
@@ -64,6 +65,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0005_rate_limits.sql"),
     ),
     (
+        6,
+        "hardware tokens",
+        include_str!("../../migrations/sqlite/0006_hardware_tokens.sql"),
+    ),
+    (
         7,
         "app passwords and one-time codes",
         include_str!("../../migrations/sqlite/0007_app_passwords_and_codes.sql"),
@@ -89,6 +95,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         5,
         "shared rate limits",
         include_str!("../../migrations/postgres/0005_rate_limits.sql"),
+    ),
+    (
+        6,
+        "hardware tokens",
+        include_str!("../../migrations/postgres/0006_hardware_tokens.sql"),
     ),
     (
         7,

@@ -13,3 +13,4 @@ mod lockout;
 mod malformed;
 mod push;
 mod tls;
+mod tokens;

@@ -38,3 +38,4 @@ mod malformed;
 mod nodes;
 mod replay;
 mod secrets;
+mod tokens;

@@ -11,6 +11,7 @@ mod devices;
 mod methods;
 mod reports;
 mod server;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -25,6 +26,7 @@ pub use devices::*;
 pub use methods::*;
 pub use reports::*;
 pub use server::*;
+pub use tokens::*;
 pub use users::*;
 
 pub fn routes() -> Router<AppState> {
@@ -38,4 +40,5 @@ pub fn routes() -> Router<AppState> {
         .merge(server::routes())
         .merge(app_passwords::routes())
         .merge(codes::routes())
+        .merge(tokens::routes())
 }

@@ -10,6 +10,7 @@ mod device;
 mod method;
 mod report;
 mod server;
+mod token;
 mod user;
 mod user_import;
 
@@ -34,6 +35,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Method(c) => method::run(&client, c).await,
         Command::Server(c) => server::run(&client, c).await,
         Command::AppPassword(c) => app_password::run(&client, c).await,
+        Command::Token(c) => token::run(&client, c).await,
     }
 }
 
