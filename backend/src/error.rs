@@ -48,6 +48,10 @@ pub enum Error {
     Crypto(#[from] CryptoError),
     #[error("internal: {0}")]
     Internal(String),
+    #[error("no admin token {0:?}")]
+    AdminTokenNotFound(String),
+    #[error("{0} is the last admin token that works; create another one first (twofold-server admin token create), then revoke this one")]
+    LastAdminToken(String),
 }
 
 impl Error {
@@ -94,6 +98,8 @@ impl From<Error> for ApiError {
             Error::ChallengeNotFound => (S::NOT_FOUND, "auth.unknown_transaction"),
             Error::RateLimited => (S::TOO_MANY_REQUESTS, "request.rate_limited"),
             Error::Unauthorized => (S::UNAUTHORIZED, "auth.unauthorized"),
+            Error::AdminTokenNotFound(_) => (S::NOT_FOUND, "admin.token_not_found"),
+            Error::LastAdminToken(_) => (S::CONFLICT, "admin.last_token"),
             Error::Store(_) | Error::Migration(_) | Error::Crypto(_) | Error::Internal(_) => {
                 tracing::error!(error = %err, "internal error");
                 return ApiError::new(

@@ -94,6 +94,7 @@ pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl 
         crate::api::admin::list_audit, crate::api::admin::usage,
         crate::api::admin::reset_user, crate::api::admin::reactivate,
         crate::api::admin::list_methods, crate::api::admin::set_method,
+        crate::api::admin::list_tokens, crate::api::admin::create_token, crate::api::admin::revoke_token,
         health, metrics, openapi,
     ),
     modifiers(&SecuritySchemes),

@@ -47,8 +47,12 @@ async fn fixture() -> Fixture {
     let (state, _) = build_state(config, clock, "127.0.0.1:8080".parse().unwrap())
         .await
         .unwrap();
+    let admin = crate::auth::admin::Admin {
+        id: "adm_test".into(),
+    };
     let user = users::create(
         &state,
+        &admin,
         NewUser {
             username: "alice".into(),
             ..NewUser::default()
@@ -56,7 +60,7 @@ async fn fixture() -> Fixture {
     )
     .await
     .unwrap();
-    let credentials = applications::create(&state, NewApplication { name: "VPN".into() })
+    let credentials = applications::create(&state, &admin, NewApplication { name: "VPN".into() })
         .await
         .unwrap();
     let app = store_apps::by_id(state.store.pool(), &credentials.id)

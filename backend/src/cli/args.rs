@@ -73,6 +73,9 @@ pub enum Command {
     /// Enable or disable an authentication method (push, passcode) for everyone.
     #[command(subcommand)]
     Method(MethodCommand),
+    /// Administrators' credentials: admin tokens.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -275,6 +278,9 @@ pub struct AuditArgs {
     pub json: bool,
     #[arg(long)]
     pub csv: bool,
+    /// Only changes made with this admin token (its id, adm_...).
+    #[arg(long)]
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -299,4 +305,37 @@ pub enum ReportCommand {
 fn parse_mfa_state(text: &str) -> Result<MfaState, CliError> {
     MfaState::parse(&text.to_ascii_lowercase())
         .ok_or_else(|| CliError::BadMfaState(text.to_owned()))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Admin tokens: create, list, revoke.
+    #[command(subcommand)]
+    Token(AdminTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminTokenCommand {
+    /// Create an admin token; it is shown only now.
+    #[command(
+        after_help = "Examples:\n  twofold-server admin token create --name \"ops laptop\"\n  twofold-server admin token create --json"
+    )]
+    Create {
+        /// A label for people (1 to 64 characters).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List admin tokens (never their secrets), revoked ones included.
+    #[command(after_help = "Example:\n  twofold-server admin token list")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an admin token: it stops working at once. The last working one cannot be revoked.
+    #[command(
+        after_help = "Rotating the first token:\n  twofold-server admin token create --name ops\n  twofold-server --token adm_NEW.SECRET admin token revoke adm_OLD"
+    )]
+    Revoke { id: String },
 }

@@ -55,6 +55,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "escalating lockouts",
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
+    (
+        4,
+        "admin tokens and admin ids in the audit log",
+        include_str!("../../migrations/sqlite/0004_admin_audit.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -71,6 +76,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        4,
+        "admin tokens and admin ids in the audit log",
+        include_str!("../../migrations/postgres/0004_admin_audit.sql"),
     ),
 ];
 

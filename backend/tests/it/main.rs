@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
 mod handlers;
+mod item_admin;
 mod item_cli_time;
+mod item_context;
 mod item_metrics;
 mod item_push;
 mod lockout;

@@ -9,6 +9,7 @@ mod devices;
 mod methods;
 mod reports;
 mod server;
+mod tokens;
 mod users;
 
 use axum::Router;
@@ -21,6 +22,7 @@ pub use devices::*;
 pub use methods::*;
 pub use reports::*;
 pub use server::*;
+pub use tokens::*;
 pub use users::*;
 
 pub fn routes() -> Router<AppState> {
@@ -32,4 +34,5 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(reports::routes())
         .merge(server::routes())
+        .merge(tokens::routes())
 }

@@ -2,6 +2,7 @@
 //! noun of the command line (`twofold-server <noun> <verb>`).
 
 mod activation;
+mod admin_token;
 mod app;
 mod audit;
 mod device;
@@ -31,6 +32,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Report(c) => report::run(&client, c, now(&SystemClock)).await,
         Command::Method(c) => method::run(&client, c).await,
         Command::Server(c) => server::run(&client, c).await,
+        Command::Admin(super::args::AdminCommand::Token(c)) => admin_token::run(&client, c).await,
     }
 }
 
