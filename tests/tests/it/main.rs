@@ -26,6 +26,7 @@ macro_rules! on_each_engine {
 
 mod activation;
 mod admin_bootstrap;
+mod admin_tokens;
 mod audit;
 mod common;
 mod flow;
