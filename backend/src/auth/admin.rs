@@ -71,10 +71,14 @@ pub async fn create_token(
                 || name.chars().count() > MAX_NAME
                 || name.chars().any(char::is_control) =>
         {
-            return Err(Error::invalid(
+            let refused = Error::invalid(
                 "name",
                 format!("must be 1 to {MAX_NAME} characters without control characters"),
-            ));
+            );
+            let why = refused.to_string();
+            audit::admin_refusal(state, admin, "admin_token_created", &why, Event::target())
+                .await?;
+            return Err(refused);
         }
         Some(name) => Some(name.to_owned()),
     };

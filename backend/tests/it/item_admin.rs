@@ -97,6 +97,12 @@ async fn item13_admin_tokens_are_created_listed_and_revoked_but_never_the_last()
             .await
             .unwrap();
         assert_eq!(status, 200, "{engine}: the last token still works");
+        let bad_name = json!({"name": "x\ny"});
+        let (status, body) = server
+            .call("POST", "/v1/admin/tokens", Some(&second), Some(bad_name))
+            .await
+            .unwrap();
+        assert_eq!(status, 422, "{engine}: {body}");
 
         // Each change and each refusal is audited with the token that asked.
         let (status, audit) = server
@@ -122,6 +128,7 @@ async fn item13_admin_tokens_are_created_listed_and_revoked_but_never_the_last()
         assert_eq!(
             seen,
             [
+                expect("admin_token_created", "failure", &second_id),
                 expect("admin_token_revoked", "failure", &second_id),
                 expect("admin_token_revoked", "failure", &second_id),
                 expect("admin_token_revoked", "success", &second_id),
