@@ -5,8 +5,8 @@ use std::io::Write;
 use std::path::Path;
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
-use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
+use ring::{hkdf, hmac};
 use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::Zeroizing;
@@ -23,12 +23,28 @@ pub enum CryptoError {
 
 const KEY_FILE_HEADER: &str = "twofold-master-key-v1 ";
 
-/// The master key. Secrets in the database are sealed with it; keyed hashes use a key
-/// derived from it, so a database dump alone can neither decrypt a secret nor test guesses
-/// of an activation code or API secret.
+/// Prefix of values sealed with the HKDF-derived key (scheme 2). Values without it (or that
+/// do not open with it) are tried with scheme 1: written before the key split, still opened.
+const SEALED_V2: &[u8; 4] = b"tf2\0";
+/// HKDF-Extract salt (RFC 5869 §3.1: a fixed, application-specific salt is fine for a
+/// uniformly random input key) and the HKDF-Expand `info` of each derived key (§3.2: one
+/// `info` per purpose gives independent keys).
+const HKDF_SALT: &[u8] = b"twofold/v2/master-key";
+const INFO_AEAD: &[u8] = b"twofold/v2/aes-256-gcm seal";
+const INFO_LOOKUP: &[u8] = b"twofold/v2/hmac-sha256 lookup-hash";
+
+/// The master key. Secrets in the database are sealed with a key derived from it, keyed
+/// hashes use another derived key (HKDF-SHA256, RFC 5869): the raw master key is used for
+/// nothing itself, and neither algorithm ever shares a key with the other. A database dump
+/// alone can neither decrypt a secret nor test guesses of an activation code or API secret.
+///
+/// Scheme 1 (before issue 13, item 13) sealed with the raw master key and derived the lookup
+/// key with one HMAC; its keys are kept only to open and verify what it wrote.
 pub struct MasterKey {
     aead: LessSafeKey,
     lookup: hmac::Key,
+    legacy_aead: LessSafeKey,
+    legacy_lookup: hmac::Key,
 }
 
 impl std::fmt::Debug for MasterKey {
@@ -39,12 +55,21 @@ impl std::fmt::Debug for MasterKey {
 
 impl MasterKey {
     pub fn from_bytes(bytes: &[u8; 32]) -> Result<Self, CryptoError> {
-        let unbound = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| CryptoError::Random)?;
+        let prk = hkdf::Salt::new(hkdf::HKDF_SHA256, HKDF_SALT).extract(bytes);
+        let aead_okm = prk
+            .expand(&[INFO_AEAD], &AES_256_GCM)
+            .map_err(|_| CryptoError::Random)?;
+        let lookup_okm = prk
+            .expand(&[INFO_LOOKUP], hmac::HMAC_SHA256)
+            .map_err(|_| CryptoError::Random)?;
+        let legacy = UnboundKey::new(&AES_256_GCM, bytes).map_err(|_| CryptoError::Random)?;
         let derive = hmac::Key::new(hmac::HMAC_SHA256, bytes);
-        let lookup_key = hmac::sign(&derive, b"twofold/v1/lookup-hash");
+        let legacy_lookup_key = hmac::sign(&derive, b"twofold/v1/lookup-hash");
         Ok(Self {
-            aead: LessSafeKey::new(unbound),
-            lookup: hmac::Key::new(hmac::HMAC_SHA256, lookup_key.as_ref()),
+            aead: LessSafeKey::new(UnboundKey::from(aead_okm)),
+            lookup: hmac::Key::from(lookup_okm),
+            legacy_aead: LessSafeKey::new(legacy),
+            legacy_lookup: hmac::Key::new(hmac::HMAC_SHA256, legacy_lookup_key.as_ref()),
         })
     }
 
@@ -93,7 +118,8 @@ impl MasterKey {
         }
     }
 
-    /// nonce || ciphertext || tag. `context` is authenticated, binding the value to its row.
+    /// `tf2\0` || nonce || ciphertext || tag. `context` is authenticated, binding the value
+    /// to its row.
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<Vec<u8>, CryptoError> {
         let mut nonce = [0u8; NONCE_LEN];
         SystemRandom::new()
@@ -107,26 +133,30 @@ impl MasterKey {
                 &mut buffer,
             )
             .map_err(|_| CryptoError::Random)?;
-        let mut sealed = nonce.to_vec();
+        let mut sealed = SEALED_V2.to_vec();
+        sealed.extend_from_slice(&nonce);
         sealed.extend_from_slice(&buffer);
         zeroize::Zeroize::zeroize(&mut buffer);
         Ok(sealed)
     }
 
+    /// Opens what [`Self::seal`] wrote, or what scheme 1 wrote (nonce || ciphertext || tag
+    /// under the raw master key). A scheme-1 value that happens to start with the prefix
+    /// fails to open as scheme 2 (the tag does not match) and is then tried as scheme 1.
     pub fn open(&self, sealed: &[u8], context: &str) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
-        if sealed.len() < NONCE_LEN {
-            return Err(CryptoError::Open);
+        if let Some(rest) = sealed.strip_prefix(SEALED_V2.as_slice()) {
+            if let Ok(plain) = open_with(&self.aead, rest, context) {
+                return Ok(plain);
+            }
         }
-        let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
-        let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Open)?;
-        let mut buffer = Zeroizing::new(ciphertext.to_vec());
-        let plain_len = self
-            .aead
-            .open_in_place(nonce, Aad::from(context.as_bytes()), buffer.as_mut_slice())
-            .map_err(|_| CryptoError::Open)?
-            .len();
-        buffer.truncate(plain_len);
-        Ok(buffer)
+        open_with(&self.legacy_aead, sealed, context)
+    }
+
+    /// Whether `sealed` was written by an earlier scheme (and should be sealed again).
+    pub fn is_legacy_sealed(&self, sealed: &[u8], context: &str) -> bool {
+        sealed
+            .strip_prefix(SEALED_V2.as_slice())
+            .is_none_or(|rest| open_with(&self.aead, rest, context).is_err())
     }
 
     /// Keyed hash of a high-entropy secret (API secret, admin token, activation code), for
@@ -135,13 +165,47 @@ impl MasterKey {
         encode_hex(hmac::sign(&self.lookup, secret.as_bytes()).as_ref())
     }
 
-    /// Constant-time check of `secret` against a stored [`Self::lookup_hash`].
-    pub fn verify_lookup_hash(&self, secret: &str, stored: &str) -> bool {
-        self.lookup_hash(secret)
-            .as_bytes()
-            .ct_eq(stored.as_bytes())
-            .into()
+    /// The hash scheme 1 stored for `secret`: to find rows written before the key split
+    /// (an activation code issued before the upgrade).
+    pub fn legacy_lookup_hash(&self, secret: &str) -> String {
+        encode_hex(hmac::sign(&self.legacy_lookup, secret.as_bytes()).as_ref())
     }
+
+    /// Constant-time check of `secret` against a stored [`Self::lookup_hash`] (or a scheme-1
+    /// one). Both comparisons always run, so the time says nothing about which matched.
+    pub fn verify_lookup_hash(&self, secret: &str, stored: &str) -> bool {
+        let current = self.lookup_hash(secret).as_bytes().ct_eq(stored.as_bytes());
+        let legacy = self
+            .legacy_lookup_hash(secret)
+            .as_bytes()
+            .ct_eq(stored.as_bytes());
+        (current | legacy).into()
+    }
+
+    /// Whether `stored`, a hash `secret` verified against, is not the current scheme's
+    /// (and should be replaced by [`Self::lookup_hash`]).
+    pub fn is_legacy_hash(&self, secret: &str, stored: &str) -> bool {
+        !bool::from(self.lookup_hash(secret).as_bytes().ct_eq(stored.as_bytes()))
+    }
+}
+
+fn open_with(
+    key: &LessSafeKey,
+    sealed: &[u8],
+    context: &str,
+) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+    if sealed.len() < NONCE_LEN {
+        return Err(CryptoError::Open);
+    }
+    let (nonce, ciphertext) = sealed.split_at(NONCE_LEN);
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| CryptoError::Open)?;
+    let mut buffer = Zeroizing::new(ciphertext.to_vec());
+    let plain_len = key
+        .open_in_place(nonce, Aad::from(context.as_bytes()), buffer.as_mut_slice())
+        .map_err(|_| CryptoError::Open)?
+        .len();
+    buffer.truncate(plain_len);
+    Ok(buffer)
 }
 
 fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
@@ -260,6 +324,52 @@ mod tests {
             .to_string()
             .contains("not a Twofold master key"));
         std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    /// What scheme 1 wrote: AES-256-GCM under the raw master key, nonce || ct || tag.
+    fn legacy_seal(key: &[u8; 32], nonce: [u8; NONCE_LEN], plain: &[u8], context: &str) -> Vec<u8> {
+        let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).unwrap());
+        let mut buffer = plain.to_vec();
+        aead.seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(context.as_bytes()),
+            &mut buffer,
+        )
+        .unwrap();
+        [nonce.as_slice(), &buffer].concat()
+    }
+
+    #[test]
+    fn values_of_the_old_scheme_still_open_and_verify_and_new_ones_use_derived_keys() {
+        let raw = [5u8; 32];
+        let key = MasterKey::from_bytes(&raw).unwrap();
+        let old = legacy_seal(&raw, [9u8; NONCE_LEN], b"old secret", "cred_1");
+        assert_eq!(key.open(&old, "cred_1").unwrap().as_slice(), b"old secret");
+        assert!(key.open(&old, "cred_2").is_err());
+        assert!(key.is_legacy_sealed(&old, "cred_1"));
+        // An old value whose random nonce happens to begin with the new prefix still opens.
+        let unlucky_nonce = *b"tf2\0unlucky!";
+        let unlucky = legacy_seal(&raw, unlucky_nonce, b"x", "c");
+        assert!(unlucky.starts_with(SEALED_V2));
+        assert_eq!(key.open(&unlucky, "c").unwrap().as_slice(), b"x");
+        // New values are not sealed with the raw master key.
+        let new = key.seal(b"new secret", "cred_1").unwrap();
+        assert!(new.starts_with(SEALED_V2));
+        assert!(!key.is_legacy_sealed(&new, "cred_1"));
+        let raw_only = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &raw).unwrap());
+        assert!(open_with(&raw_only, &new[4..], "cred_1").is_err());
+        // Lookup hashes: the old scheme's still verify; new ones differ from it.
+        let old_hash = {
+            let derive = hmac::Key::new(hmac::HMAC_SHA256, &raw);
+            let k = hmac::sign(&derive, b"twofold/v1/lookup-hash");
+            encode_hex(hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, k.as_ref()), b"123").as_ref())
+        };
+        assert_eq!(key.legacy_lookup_hash("123"), old_hash);
+        assert_ne!(key.lookup_hash("123"), old_hash);
+        assert!(key.verify_lookup_hash("123", &old_hash));
+        assert!(key.is_legacy_hash("123", &old_hash));
+        assert!(!key.is_legacy_hash("123", &key.lookup_hash("123")));
+        assert!(!key.verify_lookup_hash("124", &old_hash));
     }
 
     #[test]

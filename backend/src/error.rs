@@ -54,6 +54,10 @@ pub enum Error {
     AppPasswordExists { username: String, name: String },
     #[error("app passwords are disabled on this server; set [app_passwords] enabled = true (TWOFOLD_APP_PASSWORDS_ENABLED) to allow them")]
     AppPasswordsDisabled,
+    #[error("no admin token {0:?}")]
+    AdminTokenNotFound(String),
+    #[error("{0} is the last admin token that works; create another one first (twofold-server admin token create), then revoke this one")]
+    LastAdminToken(String),
 }
 
 impl Error {
@@ -103,6 +107,8 @@ impl From<Error> for ApiError {
             Error::AppPasswordNotFound { .. } => (S::NOT_FOUND, "app_password.not_found"),
             Error::AppPasswordExists { .. } => (S::CONFLICT, "app_password.exists"),
             Error::AppPasswordsDisabled => (S::FORBIDDEN, "app_password.disabled"),
+            Error::AdminTokenNotFound(_) => (S::NOT_FOUND, "admin.token_not_found"),
+            Error::LastAdminToken(_) => (S::CONFLICT, "admin.last_token"),
             Error::Store(_) | Error::Migration(_) | Error::Crypto(_) | Error::Internal(_) => {
                 tracing::error!(error = %err, "internal error");
                 return ApiError::new(

@@ -7,7 +7,7 @@
 //! What it is not: the body timeout (a tower layer in [`crate::api::router`]).
 
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -59,16 +59,20 @@ pub async fn serve(
             drop(stream);
             continue;
         };
+        // The address this connection arrived on (a node bound to 0.0.0.0 has several),
+        // for the audit records its requests write.
+        let local = stream.local_addr().ok().map(|a| a.ip().to_canonical());
         let app = app.clone();
         let tls = tls.clone();
         let stop = stop_rx.clone();
         tasks.spawn(async move {
             let _permit = permit;
+            let conn = Conn { peer, local };
             match tls {
-                None => serve_one(stream, peer, app, header_timeout, stop).await,
+                None => serve_one(stream, conn, app, header_timeout, stop).await,
                 Some(tls) => match tokio::time::timeout(header_timeout, tls.accept(stream)).await {
                     Ok(Ok(stream)) => {
-                        serve_one(stream, peer, app, header_timeout, stop).await;
+                        serve_one(stream, conn, app, header_timeout, stop).await;
                     }
                     Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
@@ -82,19 +86,28 @@ pub async fn serve(
     let _ = tokio::time::timeout(DRAIN, async { while tasks.join_next().await.is_some() {} }).await;
 }
 
+/// The two ends of an accepted connection.
+#[derive(Clone, Copy)]
+struct Conn {
+    peer: SocketAddr,
+    local: Option<IpAddr>,
+}
+
 /// One HTTP/1.1 connection (with upgrades, for the device WebSocket).
 async fn serve_one<S>(
     stream: S,
-    peer: SocketAddr,
+    conn: Conn,
     app: Router,
     header_timeout: Duration,
     mut stop: watch::Receiver<bool>,
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let peer = conn.peer;
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
         request.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(request.map(axum::body::Body::new))
+        let response = app.clone().oneshot(request.map(axum::body::Body::new));
+        crate::auth::audit::on_local_address(conn.local, response)
     });
     let connection = hyper::server::conn::http1::Builder::new()
         .timer(TokioTimer::new())

@@ -2,6 +2,7 @@
 //! configured, until a shutdown signal.
 
 use std::future::Future;
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
@@ -51,7 +52,10 @@ pub async fn build_state(
     let state = AppState {
         public_url: config.public_url_for(bound).into(),
         server_name: config.server_name().into(),
-        server_ip: Some(bound.ip().to_string().into()),
+        // Bound to every address (`0.0.0.0`, `::`), the node has no one address: records
+        // written outside a connection then name none (inside one, the accept loop gives
+        // the connection's real local address).
+        server_ip: (!bound.ip().is_unspecified()).then(|| bound.ip().to_string().into()),
         activation_limiter: Arc::new(RateLimiter::new(
             config.policy.activation_attempts_per_minute,
             60,
@@ -119,10 +123,20 @@ pub async fn serve(
     );
     println!("  data directory: {} ({database})", data_dir.display());
     if let Some(token) = &first.admin_token {
-        println!(
-            "  admin token (shown once; a copy is in {}): {token}",
-            token_path.display()
-        );
+        // Standard output of a service ends up in its journal, readable by more people than
+        // the 0600 file (issue 13, item 13): the token itself goes only to a terminal.
+        if std::io::stdout().is_terminal() {
+            println!(
+                "  admin token (shown once; a copy is in {}): {token}",
+                token_path.display()
+            );
+        } else {
+            println!(
+                "  admin token: written to {} (not printed: standard output is not a terminal)",
+                token_path.display()
+            );
+        }
+        tracing::info!(path = %token_path.display(), "first admin token created; only this file holds it");
         println!();
         println!("Add and activate a first user:");
         println!("  twofold-server user add alice --email alice@example.com");

@@ -188,11 +188,20 @@ impl ServerProcess {
             if let Some(url) = banner_value(&banner, " listening on ") {
                 // The token is printed before "listening" is logged, but only on first start.
                 let first_start = self.admin_token.is_empty();
-                let token = banner
+                // Standard output is a file here, not a terminal: the server prints only
+                // where the token is (the 0600 file), so the kit reads it from there.
+                let token = match banner
                     .lines()
-                    .find(|l| l.trim_start().starts_with("admin token ("))
-                    .and_then(|l| l.rsplit_once(": "))
-                    .map(|(_, t)| t.trim().to_owned());
+                    .find(|l| l.trim_start().starts_with("admin token"))
+                {
+                    Some(l) if l.contains("written to ") => Some(
+                        std::fs::read_to_string(self.data_dir.join("admin.token"))?
+                            .trim()
+                            .to_owned(),
+                    ),
+                    Some(l) => l.rsplit_once(": ").map(|(_, t)| t.trim().to_owned()),
+                    None => None,
+                };
                 if !first_start || token.is_some() {
                     if !url.starts_with("http://127.0.0.1:") {
                         return Err(Error::new(format!("server listens on {url}, not loopback")));

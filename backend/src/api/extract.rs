@@ -88,8 +88,10 @@ impl FromRequestParts<AppState> for AppAuth {
     }
 }
 
-/// A request from an administrator (`Authorization: Bearer adm_<id>.<secret>`).
-pub struct AdminAuth;
+/// A request from an administrator (`Authorization: Bearer adm_<id>.<secret>`): which admin
+/// token it carried, for the audit record of any change it makes
+/// ([`auth::audit::admin_change`]).
+pub struct AdminAuth(pub auth::admin::Admin);
 
 impl FromRequestParts<AppState> for AdminAuth {
     type Rejection = ApiError;
@@ -101,10 +103,10 @@ impl FromRequestParts<AppState> for AdminAuth {
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
         let token = value.strip_prefix("Bearer ").ok_or_else(unauthorized)?;
-        auth::admin::verify_token(state, token.trim())
+        let admin = auth::admin::verify_token(state, token.trim())
             .await
             .map_err(ApiError::from)?;
-        Ok(AdminAuth)
+        Ok(AdminAuth(admin))
     }
 }
 

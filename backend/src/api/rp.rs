@@ -1,13 +1,20 @@
 //! The relying-party API: `/v1/preauth` and `/v1/auth`. Each handler parses, calls
 //! [`crate::signin`] and answers; nothing is decided here.
+//!
+//! Two things are settled before sign-in runs (issue 13, item 4): the application name is
+//! always the authenticated application's (a relying party cannot make the phone show
+//! another), and every context field is checked (length, no control or bidi characters);
+//! a refused context is audited and answered with 400 `context.invalid_<field>`.
 
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use twofold_core::proto::{AuthRequest, AuthResponse, ErrorBody, PreauthRequest, PreauthResponse};
 
 use super::extract::{ApiJson, ApiQuery, AppAuth};
-use crate::error::ApiResult;
+use crate::auth::audit::{self, Event};
+use crate::error::{ApiError, ApiResult, Error};
 use crate::signin::{self, push};
 use crate::state::AppState;
 
@@ -24,10 +31,13 @@ pub fn routes() -> Router<AppState> {
     responses((status = 200, body = PreauthResponse), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn preauth(
     State(state): State<AppState>,
-    AppAuth(_app): AppAuth,
+    AppAuth(app): AppAuth,
     ApiJson(req): ApiJson<PreauthRequest>,
 ) -> ApiResult<Json<PreauthResponse>> {
-    Ok(Json(signin::preauth(&state, &req.username).await?))
+    let answer = signin::preauth(&state, &req.username).await;
+    Ok(Json(
+        audit_unknown_user(&state, &app, "preauth", &req.username, None, answer).await?,
+    ))
 }
 
 /// Is this really the user?
@@ -38,9 +48,88 @@ pub async fn preauth(
 pub async fn auth(
     State(state): State<AppState>,
     AppAuth(app): AppAuth,
-    ApiJson(req): ApiJson<AuthRequest>,
+    ApiJson(mut req): ApiJson<AuthRequest>,
 ) -> ApiResult<Json<AuthResponse>> {
-    Ok(Json(signin::auth(&state, &app, req).await?))
+    if let Err(refused) = req.context.validate() {
+        let record = audit::record(
+            &state,
+            &Event {
+                username: Some(capped(&req.username)),
+                factor: Some(req.factor.as_str()),
+                reason: Some("invalid_context"),
+                application: Some(&app.name),
+                detail: Some(refused.field),
+                ..Event::new("request", "deny")
+            },
+        )?;
+        crate::store::audit::insert(state.store.pool(), &record).await?;
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            refused.code(),
+            refused.to_string(),
+        ));
+    }
+    // The name on the phone, in the signed challenge, the audit log and the reports is the
+    // one the administrator registered, whatever the relying party sent.
+    req.context.application = Some(app.name.clone());
+    let (username, factor, client_ip) = (
+        req.username.clone(),
+        req.factor,
+        req.context.client_ip.clone(),
+    );
+    let answer = signin::auth(&state, &app, req).await;
+    let client_ip = client_ip.as_deref();
+    Ok(Json(
+        audit_unknown_user(&state, &app, factor.as_str(), &username, client_ip, answer).await?,
+    ))
+}
+
+/// A username as given, cut to the longest a username can be, for an audit record.
+fn capped(username: &str) -> &str {
+    username
+        .char_indices()
+        .nth(256)
+        .map_or(username, |(end, _)| &username[..end])
+}
+
+/// Audits a question about a user nobody has (event `request`, reason `unknown_user`, the
+/// username as given) and passes `answer` on. Against a flood of made-up names (username
+/// enumeration through a login page), one name is audited at most once a minute (checked
+/// in the shared audit table, so on any node); every attempt is counted in the metrics as
+/// `twofold_authentications_total{result="error",reason="unknown_user"}`.
+async fn audit_unknown_user<T>(
+    state: &AppState,
+    app: &crate::store::applications::Application,
+    factor: &str,
+    username: &str,
+    client_ip: Option<&str>,
+    answer: Result<T, Error>,
+) -> Result<T, Error> {
+    let Err(Error::UserNotFound(normalised)) = &answer else {
+        return answer;
+    };
+    state
+        .metrics
+        .authentication(factor, "error", "unknown_user");
+    let given = capped(username);
+    let since = state.now_i64().saturating_sub(60);
+    let pool = state.store.pool();
+    if !crate::store::audit::recent_exists(pool, "request", given, "unknown_user", since).await? {
+        let record = audit::record(
+            state,
+            &Event {
+                username: Some(given),
+                factor: Some(factor),
+                reason: Some("unknown_user"),
+                application: Some(&app.name),
+                client_ip,
+                ..Event::new("request", "deny")
+            },
+        )?;
+        crate::store::audit::insert(pool, &record).await?;
+    }
+    tracing::info!(username = %normalised, application = %app.name, "sign-in for an unknown user");
+    answer
 }
 
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]

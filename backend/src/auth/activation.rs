@@ -201,10 +201,17 @@ async fn redeem_inner(
     if code.len() != CODE_DIGITS || !code.bytes().all(|b| b.is_ascii_digit()) {
         return Err(Error::ActivationInvalid);
     }
+    let pool = state.store.pool();
     let activation =
-        store_activations::by_code_hash(state.store.pool(), &state.master_key.lookup_hash(&code))
-            .await?
-            .ok_or(Error::ActivationInvalid)?;
+        match store_activations::by_code_hash(pool, &state.master_key.lookup_hash(&code)).await? {
+            Some(found) => found,
+            // Issued before the HKDF key split (issue 13, item 13): stored under the old hash.
+            None => {
+                store_activations::by_code_hash(pool, &state.master_key.legacy_lookup_hash(&code))
+                    .await?
+                    .ok_or(Error::ActivationInvalid)?
+            }
+        };
     if activation.used_at.is_some() {
         return Err(Error::ActivationUsed);
     }

@@ -1,6 +1,9 @@
 //! Relying-party applications: each gets an id and a secret (shown once, stored as a keyed
-//! hash); requests authenticate with HTTP Basic `id:secret`.
+//! hash); requests authenticate with HTTP Basic `id:secret`. Adding and deleting one are
+//! audited admin changes.
 
+use super::admin::Admin;
+use super::audit::{self, Event};
 use crate::crypto::{random_id, random_token};
 use crate::error::Error;
 use crate::state::AppState;
@@ -10,6 +13,7 @@ pub use twofold_core::proto::admin::{ApplicationCredentials, NewApplication};
 
 pub async fn create(
     state: &AppState,
+    admin: &Admin,
     new: NewApplication,
 ) -> Result<ApplicationCredentials, Error> {
     let name = new.name.trim().to_owned();
@@ -23,13 +27,43 @@ pub async fn create(
         secret_hash: state.master_key.lookup_hash(&secret),
         created_at: state.now(),
     };
-    store_apps::insert(state.store.pool(), &app).await?;
-    tracing::info!(application = %app.name, id = %app.id, "application registered");
+    let detail = format!("application_id={}", app.id);
+    let mut tx = state.store.pool().begin().await?;
+    store_apps::insert(&mut *tx, &app).await?;
+    let target = Event {
+        application: Some(&app.name),
+        detail: Some(&detail),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, "application_added", target).await?;
+    tx.commit().await?;
+    tracing::info!(application = %app.name, id = %app.id, admin_id = %admin.id, "application registered");
     Ok(ApplicationCredentials {
         id: app.id,
         name,
         secret,
     })
+}
+
+/// Deletes application `id`: its credentials stop working at once.
+pub async fn delete(state: &AppState, admin: &Admin, id: &str) -> Result<(), Error> {
+    let app = store_apps::by_id(state.store.pool(), id)
+        .await?
+        .ok_or_else(|| Error::ApplicationNotFound(id.to_owned()))?;
+    let detail = format!("application_id={}", app.id);
+    let mut tx = state.store.pool().begin().await?;
+    if !store_apps::delete(&mut *tx, &app.id).await? {
+        return Err(Error::ApplicationNotFound(id.to_owned()));
+    }
+    let target = Event {
+        application: Some(&app.name),
+        detail: Some(&detail),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, "application_deleted", target).await?;
+    tx.commit().await?;
+    tracing::info!(id = %app.id, admin_id = %admin.id, "application deleted");
+    Ok(())
 }
 
 /// Checks `id:secret` from a relying party.

@@ -1,10 +1,17 @@
 //! Building audit records: which personal details go in is decided by configuration here,
-//! once, for every caller.
+//! once, for every caller. Admin changes carry the admin token's id ([`admin_record`],
+//! [`admin_change`]); every record names the address this node was reached on.
 
+use std::future::Future;
+use std::net::IpAddr;
+
+use sqlx::{Any, Executor};
+
+use super::admin::Admin;
 use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::audit::AuditRecord;
+use crate::store::audit::{self as store_audit, AuditRecord};
 use crate::store::users::User;
 
 /// What happened; the rest of the record comes from the user and the server.
@@ -19,6 +26,10 @@ pub struct Event<'a> {
     pub reason: Option<&'a str>,
     pub client_ip: Option<&'a str>,
     pub application: Option<&'a str>,
+    /// The admin token behind an admin change (set by [`admin_record`]).
+    pub admin_id: Option<&'a str>,
+    /// What a change did, or why a request was refused.
+    pub detail: Option<&'a str>,
 }
 
 impl<'a> Event<'a> {
@@ -33,14 +44,43 @@ impl<'a> Event<'a> {
             reason: None,
             client_ip: None,
             application: None,
+            admin_id: None,
+            detail: None,
         }
     }
+
+    /// The target of an admin change, to fill in and pass to [`admin_record`] /
+    /// [`admin_change`]: `Event { user: Some(&user), ..Event::target() }`.
+    pub fn target() -> Self {
+        Self::new("admin", "success")
+    }
+}
+
+tokio::task_local! {
+    /// The local address of the connection being served (set by the accept loop). A
+    /// connection to a node bound to `0.0.0.0` arrives on one real address; that address,
+    /// not the bind address, is what an audit record must name.
+    static LOCAL_IP: Option<IpAddr>;
+}
+
+/// Runs `f` (one request of a connection accepted on `local`) so that the audit records it
+/// writes name `local` as the server address (`None`: unknown, the configured one is used).
+pub fn on_local_address<F: Future>(local: Option<IpAddr>, f: F) -> impl Future<Output = F::Output> {
+    LOCAL_IP.scope(local, f)
 }
 
 pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
     let audit = &state.config.audit;
     let user = e.user;
     let pick = |enabled: bool, value: Option<&String>| if enabled { value.cloned() } else { None };
+    // Outside a request (the sweeper, a device socket's own task) this node's configured
+    // address is the best there is.
+    let server_ip = LOCAL_IP
+        .try_with(|ip| *ip)
+        .ok()
+        .flatten()
+        .map(|ip| ip.to_string())
+        .or_else(|| state.server_ip.as_ref().map(|s| s.to_string()));
     Ok(AuditRecord {
         id: random_id("aud")?,
         at: crate::store::columns::to_db(state.now()),
@@ -57,8 +97,62 @@ pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
         result: e.result.to_owned(),
         reason: e.reason.map(str::to_owned),
         server_name: state.server_name.to_string(),
-        server_ip: state.server_ip.as_ref().map(|s| s.to_string()),
+        server_ip,
         client_ip: e.client_ip.map(str::to_owned),
         application: e.application.map(str::to_owned),
+        admin_id: e.admin_id.map(str::to_owned),
+        detail: e.detail.map(str::to_owned),
     })
+}
+
+/// The record of an admin change: event `admin`, result `success`, reason `action` (a
+/// stable code such as `user_added`), the admin token's id, and what `target` names. For a
+/// change made in a transaction: insert it there, so both commit or neither.
+pub fn admin_record(
+    state: &AppState,
+    admin: &Admin,
+    action: &'static str,
+    target: Event<'_>,
+) -> Result<AuditRecord, Error> {
+    record(
+        state,
+        &Event {
+            reason: Some(action),
+            admin_id: Some(&admin.id),
+            ..target
+        },
+    )
+}
+
+/// [`admin_record`] inserted at once, through `ex` (the change's transaction, or the pool).
+pub async fn admin_change<'e>(
+    state: &AppState,
+    ex: impl Executor<'e, Database = Any>,
+    admin: &Admin,
+    action: &'static str,
+    target: Event<'_>,
+) -> Result<(), Error> {
+    let record = admin_record(state, admin, action, target)?;
+    store_audit::insert(ex, &record).await
+}
+
+/// A refused admin request (result `failure`, reason `action`, `detail` says why).
+pub async fn admin_refusal(
+    state: &AppState,
+    admin: &Admin,
+    action: &'static str,
+    detail: &str,
+    target: Event<'_>,
+) -> Result<(), Error> {
+    let record = record(
+        state,
+        &Event {
+            reason: Some(action),
+            admin_id: Some(&admin.id),
+            detail: Some(detail),
+            result: "failure",
+            ..target
+        },
+    )?;
+    store_audit::insert(state.store.pool(), &record).await
 }

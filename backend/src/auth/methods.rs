@@ -3,6 +3,8 @@
 
 use twofold_core::proto::Factor;
 
+use super::admin::Admin;
+use super::audit::{self, Event};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::state as server_state;
@@ -34,8 +36,11 @@ pub async fn list(state: &AppState) -> Result<Vec<MethodState>, Error> {
         .collect())
 }
 
+/// Enables or disables `method` for everyone; audited as `method_enabled`/`method_disabled`
+/// in the same transaction.
 pub async fn set(
     state: &AppState,
+    admin: &Admin,
     method: Factor,
     enabled: bool,
 ) -> Result<Vec<MethodState>, Error> {
@@ -48,10 +53,23 @@ pub async fn set(
         off.push(method);
     }
     let text = off.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",");
-    server_state::set(state.store.pool(), server_state::DISABLED_METHODS, &text).await?;
+    let mut tx = state.store.pool().begin().await?;
+    server_state::set(&mut *tx, server_state::DISABLED_METHODS, &text).await?;
+    let action = if enabled {
+        "method_enabled"
+    } else {
+        "method_disabled"
+    };
+    let target = Event {
+        factor: Some(method.as_str()),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, action, target).await?;
+    tx.commit().await?;
     tracing::warn!(
         method = method.as_str(),
         enabled,
+        admin_id = %admin.id,
         "authentication method changed for everyone"
     );
     list(state).await

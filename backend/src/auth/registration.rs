@@ -1,6 +1,7 @@
 //! Re-registration (an admin resets a user) and server reactivation (new activation
 //! credentials: a new epoch and server key, so every device must activate again).
 
+use super::admin::Admin;
 use super::audit::{self, Event as AuditEvent};
 use crate::channel::events::{self, Event};
 use crate::error::Error;
@@ -13,17 +14,22 @@ pub use twofold_core::proto::admin::{Reactivation, ResetReport};
 
 /// Revokes all the user's devices at once and marks the user as needing registration: the
 /// next preauth or auth answers `enroll`.
-pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Error> {
+pub async fn reset_user(
+    state: &AppState,
+    admin: &Admin,
+    user: &User,
+) -> Result<ResetReport, Error> {
     let now = state.now();
     let mut tx = state.store.pool().begin().await?;
     let revoked = devices::revoke_all_for_user(&mut tx, &user.id, now).await?;
     store_users::set_needs_registration(&mut *tx, &user.id, true, now).await?;
-    let record = audit::record(
+    let record = audit::admin_record(
         state,
-        &AuditEvent {
+        admin,
+        "user_reset",
+        AuditEvent {
             user: Some(user),
-            reason: Some("user_reset"),
-            ..AuditEvent::new("admin", "success")
+            ..AuditEvent::target()
         },
     )?;
     store_audit::insert(&mut *tx, &record).await?;
@@ -46,7 +52,7 @@ pub async fn reset_user(state: &AppState, user: &User) -> Result<ResetReport, Er
 
 /// New activation credentials: a new server key and epoch. Devices activated before get
 /// `not_activated`; hardware tokens keep working.
-pub async fn reactivate_server(state: &AppState) -> Result<Reactivation, Error> {
+pub async fn reactivate_server(state: &AppState, admin: &Admin) -> Result<Reactivation, Error> {
     let sealed = new_sealed_key(&state.master_key)?;
     let mut tx = state.store.pool().begin().await?;
     let current = server_state::epoch(&mut *tx)
@@ -55,11 +61,14 @@ pub async fn reactivate_server(state: &AppState) -> Result<Reactivation, Error> 
     let epoch = current + 1;
     server_state::set(&mut *tx, server_state::SIGNING_KEY, &sealed).await?;
     server_state::set_epoch(&mut *tx, epoch).await?;
-    let record = audit::record(
+    let detail = format!("epoch={epoch}");
+    let record = audit::admin_record(
         state,
-        &AuditEvent {
-            reason: Some("server_reactivated"),
-            ..AuditEvent::new("admin", "success")
+        admin,
+        "server_reactivated",
+        AuditEvent {
+            detail: Some(&detail),
+            ..AuditEvent::target()
         },
     )?;
     store_audit::insert(&mut *tx, &record).await?;

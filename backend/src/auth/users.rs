@@ -1,5 +1,8 @@
-//! Adding, changing and removing users, one at a time or from CSV.
+//! Adding, changing and removing users, one at a time or from CSV. Every change is audited
+//! (event `admin`, the admin token's id) in the transaction that makes it.
 
+use super::admin::Admin;
+use super::audit::{self, Event};
 use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
@@ -90,10 +93,19 @@ pub fn build(new: NewUser, now: u64) -> Result<User, Error> {
     })
 }
 
-pub async fn create(state: &AppState, new: NewUser) -> Result<User, Error> {
+pub async fn create(state: &AppState, admin: &Admin, new: NewUser) -> Result<User, Error> {
     let user = build(new, state.now())?;
-    store_users::insert(state.store.pool(), &user).await?;
-    tracing::info!(username = %user.username, "user added");
+    let detail = format!("mfa_state={}", user.mfa_state.as_str());
+    let mut tx = state.store.pool().begin().await?;
+    store_users::insert(&mut *tx, &user).await?;
+    let target = Event {
+        user: Some(&user),
+        detail: Some(&detail),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, "user_added", target).await?;
+    tx.commit().await?;
+    tracing::info!(username = %user.username, admin_id = %admin.id, "user added");
     Ok(user)
 }
 
@@ -104,8 +116,14 @@ pub async fn find(state: &AppState, username: &str) -> Result<User, Error> {
         .ok_or(Error::UserNotFound(name))
 }
 
-pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Result<User, Error> {
+pub async fn update(
+    state: &AppState,
+    admin: &Admin,
+    username: &str,
+    patch: UserPatch,
+) -> Result<User, Error> {
     let mut user = find(state, username).await?;
+    let changes = change_detail(&patch);
     // An empty string clears a detail: `detail` turns it into None.
     if patch.first_name.is_some() {
         user.first_name = detail("first_name", patch.first_name, 128)?;
@@ -126,18 +144,62 @@ pub async fn update(state: &AppState, username: &str, patch: UserPatch) -> Resul
         user.blocked = blocked;
     }
     user.updated_at = state.now();
-    store_users::update(state.store.pool(), &user).await?;
+    let mut tx = state.store.pool().begin().await?;
+    store_users::update(&mut *tx, &user).await?;
+    let target = Event {
+        user: Some(&user),
+        detail: Some(&changes),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, "user_updated", target).await?;
+    tx.commit().await?;
     if patch.unlock {
         crate::signin::passcode::unlock(state, &user).await?;
     }
-    tracing::info!(username = %user.username, "user updated");
+    tracing::info!(username = %user.username, admin_id = %admin.id, %changes, "user updated");
     Ok(user)
 }
 
-pub async fn delete(state: &AppState, username: &str) -> Result<(), Error> {
+/// What a patch changes, for the audit record: new values of the states that decide who can
+/// sign in, only the names of changed personal details (the audit configuration decides
+/// whether those go into records at all).
+fn change_detail(patch: &UserPatch) -> String {
+    let mut parts = Vec::new();
+    if let Some(mfa_state) = patch.mfa_state {
+        parts.push(format!("mfa_state={}", mfa_state.as_str()));
+    }
+    if let Some(blocked) = patch.blocked {
+        parts.push(format!("blocked={blocked}"));
+    }
+    if patch.unlock {
+        parts.push("unlock".to_owned());
+    }
+    for (name, changed) in [
+        ("first_name", patch.first_name.is_some()),
+        ("last_name", patch.last_name.is_some()),
+        ("email", patch.email.is_some()),
+        ("phone", patch.phone.is_some()),
+    ] {
+        if changed {
+            parts.push(name.to_owned());
+        }
+    }
+    parts.join(" ")
+}
+
+pub async fn delete(state: &AppState, admin: &Admin, username: &str) -> Result<(), Error> {
     let user = find(state, username).await?;
-    store_users::delete(state.store.pool(), &user.id).await?;
-    tracing::info!(username = %user.username, "user deleted");
+    let mut tx = state.store.pool().begin().await?;
+    if !store_users::delete(&mut *tx, &user.id).await? {
+        return Err(Error::UserNotFound(user.username));
+    }
+    let target = Event {
+        user: Some(&user),
+        ..Event::target()
+    };
+    audit::admin_change(state, &mut *tx, admin, "user_deleted", target).await?;
+    tx.commit().await?;
+    tracing::info!(username = %user.username, admin_id = %admin.id, "user deleted");
     Ok(())
 }
 
@@ -156,6 +218,7 @@ pub const CSV_COLUMNS: &[&str] = &[
 /// larger file.
 pub async fn import_csv(
     state: &AppState,
+    admin: &Admin,
     text: &str,
     first_line: u64,
 ) -> Result<ImportReport, Error> {
@@ -236,7 +299,7 @@ pub async fn import_csv(
                     phone: field("phone"),
                     mfa_state,
                 };
-                create(state, new).await
+                create(state, admin, new).await
             }
             Err(e) => Err(e),
         };

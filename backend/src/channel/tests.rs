@@ -53,8 +53,12 @@ pub(super) async fn fixture_with(tweak: impl FnOnce(&mut Config)) -> Fixture {
     let (state, _) = build_state(config, clock, "127.0.0.1:8080".parse().unwrap())
         .await
         .unwrap();
+    let admin = crate::auth::admin::Admin {
+        id: "adm_test".into(),
+    };
     let user = users::create(
         &state,
+        &admin,
         NewUser {
             username: "alice".into(),
             ..NewUser::default()
@@ -62,7 +66,7 @@ pub(super) async fn fixture_with(tweak: impl FnOnce(&mut Config)) -> Fixture {
     )
     .await
     .unwrap();
-    let credentials = applications::create(&state, NewApplication { name: "VPN".into() })
+    let credentials = applications::create(&state, &admin, NewApplication { name: "VPN".into() })
         .await
         .unwrap();
     let app = store_apps::by_id(state.store.pool(), &credentials.id)

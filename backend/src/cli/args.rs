@@ -79,6 +79,9 @@ pub enum Command {
     /// App passwords for clients that cannot do MFA: create, list, delete.
     #[command(subcommand)]
     AppPassword(AppPasswordCommand),
+    /// Administrators' credentials: admin tokens.
+    #[command(subcommand)]
+    Admin(AdminCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -345,6 +348,9 @@ pub struct AuditArgs {
     pub json: bool,
     #[arg(long)]
     pub csv: bool,
+    /// Only changes made with this admin token (its id, adm_...).
+    #[arg(long)]
+    pub admin: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -434,4 +440,37 @@ pub enum TokenCommand {
         code1: String,
         code2: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Admin tokens: create, list, revoke.
+    #[command(subcommand)]
+    Token(AdminTokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminTokenCommand {
+    /// Create an admin token; it is shown only now.
+    #[command(
+        after_help = "Examples:\n  twofold-server admin token create --name \"ops laptop\"\n  twofold-server admin token create --json"
+    )]
+    Create {
+        /// A label for people (1 to 64 characters).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List admin tokens (never their secrets), revoked ones included.
+    #[command(after_help = "Example:\n  twofold-server admin token list")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke an admin token: it stops working at once. The last working one cannot be revoked.
+    #[command(
+        after_help = "Rotating the first token:\n  twofold-server admin token create --name ops\n  twofold-server --token adm_NEW.SECRET admin token revoke adm_OLD"
+    )]
+    Revoke { id: String },
 }

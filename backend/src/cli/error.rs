@@ -67,6 +67,11 @@ pub enum CliError {
     /// The server's own code failed here: `serve`, or drawing the QR code.
     #[error("{0}")]
     Server(#[from] crate::error::Error),
+    /// `--server` (or the configured URL) would carry the admin token in clear text.
+    #[error("refusing to send the admin token to {0} over plain http: use https://, or http:// only to this machine (127.0.0.1, [::1], localhost)")]
+    InsecureServer(String),
+    #[error("the server URL {url:?} is not usable: {message}")]
+    BadServerUrl { url: String, message: String },
 }
 
 #[cfg(test)]

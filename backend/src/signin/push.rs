@@ -51,10 +51,8 @@ pub async fn start(
         id: random_id("chl")?,
         user_id: user.id.clone(),
         application_id: app.id.clone(),
-        application: context
-            .application
-            .clone()
-            .unwrap_or_else(|| app.name.clone()),
+        // Never the relying party's `context.application` (issue 13, item 4).
+        application: app.name.clone(),
         client_ip: context.client_ip.clone().unwrap_or_default(),
         location: context.location.clone().unwrap_or_default(),
         user_agent: context.user_agent.clone(),

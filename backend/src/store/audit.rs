@@ -13,14 +13,14 @@ pub use twofold_core::proto::admin::AuditRecord;
 use crate::error::Error;
 
 const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
-                       server_name, server_ip, client_ip, application";
+                       server_name, server_ip, client_ip, application, admin_id, detail";
 
 pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     r: &AuditRecord,
 ) -> Result<(), Error> {
     let sql = format!(
-        "INSERT INTO audit ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)"
+        "INSERT INTO audit ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     );
     sqlx::query(&sql)
         .bind(&r.id)
@@ -39,6 +39,8 @@ pub async fn insert<'e>(
         .bind(&r.server_ip)
         .bind(&r.client_ip)
         .bind(&r.application)
+        .bind(&r.admin_id)
+        .bind(&r.detail)
         .execute(ex)
         .await?;
     Ok(())
@@ -62,6 +64,8 @@ fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
         server_ip: row.try_get("server_ip")?,
         client_ip: row.try_get("client_ip")?,
         application: row.try_get("application")?,
+        admin_id: row.try_get("admin_id")?,
+        detail: row.try_get("detail")?,
     })
 }
 
@@ -75,7 +79,7 @@ pub async fn query<'e>(
     let sql = format!(
         "SELECT {COLUMNS} FROM audit WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
          AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
-         ORDER BY seq DESC LIMIT $6"
+         AND ($7 IS NULL OR admin_id = $7) ORDER BY seq DESC LIMIT $6"
     );
     let limit = f.limit.unwrap_or(1000).clamp(1, 100_000);
     sqlx::query(&sql)
@@ -85,6 +89,7 @@ pub async fn query<'e>(
         .bind(f.since)
         .bind(f.until)
         .bind(limit)
+        .bind(&f.admin_id)
         .fetch_all(ex)
         .await?
         .iter()
@@ -93,9 +98,9 @@ pub async fn query<'e>(
 }
 
 /// Fields [`insert_many`] binds per record, in `COLUMNS` order.
-const MANY_ARITY: usize = 16;
+const MANY_ARITY: usize = 18;
 
-/// Many records in one statement (at most 1,000: 16,000 parameters stay under both
+/// Many records in one statement (at most 1,000: 18,000 parameters stay under both
 /// engines' limits): a bulk admin change such as a token import writes one record per item
 /// without one round trip each. Refuses to run if `COLUMNS` changed and this was not updated.
 pub async fn insert_many<'e>(
@@ -137,8 +142,34 @@ pub async fn insert_many<'e>(
             .bind(&r.server_name)
             .bind(&r.server_ip)
             .bind(&r.client_ip)
-            .bind(&r.application);
+            .bind(&r.application)
+            .bind(&r.admin_id)
+            .bind(&r.detail);
     }
     query.execute(ex).await?;
     Ok(())
+}
+
+/// Whether a record of `event` with `reason` for exactly `username` was written at or after
+/// `since`: how repeated refusals of one kind are audited once per window rather than once
+/// per request (the rest are counted in the metrics).
+pub async fn recent_exists<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    event: &str,
+    username: &str,
+    reason: &str,
+    since: i64,
+) -> Result<bool, Error> {
+    // COUNT(*) is BIGINT on both engines (a bare `SELECT 1` is INT4 on PostgreSQL).
+    let found: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM audit WHERE username = $1 AND at >= $2 \
+         AND event = $3 AND reason = $4 LIMIT 1) AS hit",
+    )
+    .bind(username)
+    .bind(since)
+    .bind(event)
+    .bind(reason)
+    .fetch_one(ex)
+    .await?;
+    Ok(found > 0)
 }

@@ -60,6 +60,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0003_lockout_escalation.sql"),
     ),
     (
+        4,
+        "admin tokens and admin ids in the audit log",
+        include_str!("../../migrations/sqlite/0004_admin_audit.sql"),
+    ),
+    (
         5,
         "shared rate limits",
         include_str!("../../migrations/sqlite/0005_rate_limits.sql"),
@@ -90,6 +95,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "escalating lockouts",
         include_str!("../../migrations/postgres/0003_lockout_escalation.sql"),
+    ),
+    (
+        4,
+        "admin tokens and admin ids in the audit log",
+        include_str!("../../migrations/postgres/0004_admin_audit.sql"),
     ),
     (
         5,

@@ -5,7 +5,9 @@
 
 mod codes;
 mod handlers;
+mod item_admin;
 mod item_cli_time;
+mod item_context;
 mod item_limits;
 mod item_metrics;
 mod item_push;

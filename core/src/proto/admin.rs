@@ -301,6 +301,12 @@ pub struct AuditRecord {
     pub server_ip: Option<String>,
     pub client_ip: Option<String>,
     pub application: Option<String>,
+    /// The admin token (its id, never its secret) behind an `admin` event.
+    #[serde(default)]
+    pub admin_id: Option<String>,
+    /// What an admin change did or why a request was refused, e.g. `mfa_state=disabled`.
+    #[serde(default)]
+    pub detail: Option<String>,
 }
 
 /// Which audit records `GET /v1/admin/audit` returns; every filter narrows the result. The
@@ -322,6 +328,8 @@ pub struct AuditQuery {
     pub limit: Option<i64>,
     /// "json" (default) or "csv".
     pub format: Option<String>,
+    /// Only the changes made with this admin token (its id).
+    pub admin_id: Option<String>,
 }
 
 /// The query of `GET /v1/admin/reports/usage`.
@@ -494,6 +502,8 @@ pub struct ResetQuery {
     #[serde(default)]
     pub keep_app_passwords: bool,
 }
+mod tokens;
+pub use tokens::*;
 
 #[cfg(test)]
 mod tests;

@@ -7,9 +7,11 @@
 mod activation;
 pub mod admin;
 pub mod channel;
+pub mod context;
 mod rp;
 
 pub use activation::{ActivateRequest, ActivateResponse, ActivationUri, ActivationUriError};
+pub use context::ContextError;
 pub use rp::{
     AuthContext, AuthRequest, AuthResponse, AuthResult, DeviceSummary, Factor, PreauthRequest,
     PreauthResponse, PreauthResult, Reason,

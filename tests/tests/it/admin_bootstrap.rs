@@ -86,7 +86,7 @@ async fn item14_two_nodes_starting_together_create_one_admin_token() {
             wait_listening(&mut node_b, b.path()),
         ]
         .iter()
-        .filter(|out| out.contains("admin token ("))
+        .filter(|out| out.contains("  admin token"))
         .count();
         let mut conn = sqlx::PgConnection::connect(&url).await.unwrap();
         let tokens: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM admin_credentials")

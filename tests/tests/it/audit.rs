@@ -49,7 +49,13 @@ async fn every_attempt_leaves_one_audit_record_with_all_its_fields(engine: Engin
     }
     let app = Some(setup.app_name.as_str());
     let expected = [
-        ("allow", "verified", Some("203.0.113.7"), Some("Intranet")),
+        // The relying party's `context.application` is ignored (issue 13, item 4).
+        (
+            "allow",
+            "verified",
+            Some("203.0.113.7"),
+            Some("VPN Gateway"),
+        ),
         ("deny", "code_replayed", None, app),
         ("deny", "invalid_code", None, app),
     ];

@@ -27,6 +27,7 @@ macro_rules! on_each_engine {
 mod activation;
 mod activation_limits;
 mod admin_bootstrap;
+mod admin_tokens;
 mod audit;
 mod codes;
 mod common;

@@ -10,7 +10,7 @@ use twofold_core::proto::ErrorBody;
 use super::convert;
 use crate::api::extract::{AdminAuth, ApiJson};
 use crate::auth::applications;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::state::AppState;
 use crate::store::applications as store_apps;
 
@@ -40,12 +40,12 @@ pub async fn list_applications(
     responses((status = 201, body = ApplicationCredentials), (status = 409, body = ErrorBody)))]
 pub async fn add_application(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     ApiJson(new): ApiJson<NewApplication>,
 ) -> ApiResult<(StatusCode, Json<ApplicationCredentials>)> {
     Ok((
         StatusCode::CREATED,
-        Json(applications::create(&state, new).await?),
+        Json(applications::create(&state, &admin, new).await?),
     ))
 }
 
@@ -53,13 +53,9 @@ pub async fn add_application(
     params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_application(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    if store_apps::delete(state.store.pool(), &id).await? {
-        tracing::info!(id = %id, "application deleted");
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        Err(Error::ApplicationNotFound(id).into())
-    }
+    applications::delete(&state, &admin, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -42,7 +42,7 @@ pub async fn list_devices(
     params(("id" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn revoke_device(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
     let device = devices::by_id(state.store.pool(), &id)
@@ -52,13 +52,14 @@ pub async fn revoke_device(
     let mut tx = state.store.pool().begin().await?;
     let revoked = devices::revoke(&mut *tx, &id, state.now()).await?;
     if revoked {
-        let record = audit::record(
+        let record = audit::admin_record(
             &state,
-            &Event {
+            &admin,
+            "device_revoked",
+            Event {
                 user: user.as_ref(),
                 device_id: Some(&id),
-                reason: Some("device_revoked"),
-                ..Event::new("admin", "success")
+                ..Event::target()
             },
         )?;
         store_audit::insert(&mut *tx, &record).await?;

@@ -32,7 +32,7 @@ pub async fn list_methods(
     responses((status = 200, body = [MethodState]), (status = 422, body = ErrorBody)))]
 pub async fn set_method(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(method): Path<String>,
     ApiJson(change): ApiJson<MethodChange>,
 ) -> ApiResult<Json<Vec<MethodState>>> {
@@ -45,5 +45,7 @@ pub async fn set_method(
             )
         }
     };
-    Ok(Json(methods::set(&state, factor, change.enabled).await?))
+    Ok(Json(
+        methods::set(&state, &admin, factor, change.enabled).await?,
+    ))
 }

@@ -2,6 +2,7 @@
 //! Handlers answer with the wire types of `twofold_core::proto::admin`, never database rows
 //! (`convert` turns one into the other).
 
+mod admin_tokens;
 mod app_passwords;
 mod applications;
 mod audit;
@@ -18,6 +19,7 @@ use axum::Router;
 
 use crate::state::AppState;
 
+pub use admin_tokens::*;
 pub use app_passwords::*;
 pub use applications::*;
 pub use audit::*;
@@ -41,4 +43,5 @@ pub fn routes() -> Router<AppState> {
         .merge(app_passwords::routes())
         .merge(codes::routes())
         .merge(tokens::routes())
+        .merge(admin_tokens::routes())
 }

@@ -24,7 +24,7 @@ pub fn routes() -> Router<AppState> {
     params(("username" = String, Path), ResetQuery), responses((status = 200, body = ResetReport), (status = 404, body = ErrorBody)))]
 pub async fn reset_user(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
     ApiQuery(query): ApiQuery<ResetQuery>,
 ) -> ApiResult<Json<ResetReport>> {
@@ -33,7 +33,7 @@ pub async fn reset_user(
     if !query.keep_app_passwords {
         crate::signin::app_password::delete_all(&state, &user).await?;
     }
-    Ok(Json(registration::reset_user(&state, &user).await?))
+    Ok(Json(registration::reset_user(&state, &admin, &user).await?))
 }
 
 /// New activation credentials (epoch and server key): every device must activate again.
@@ -41,7 +41,7 @@ pub async fn reset_user(
     responses((status = 200, body = Reactivation)))]
 pub async fn reactivate(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
 ) -> ApiResult<Json<Reactivation>> {
-    Ok(Json(registration::reactivate_server(&state).await?))
+    Ok(Json(registration::reactivate_server(&state, &admin).await?))
 }

@@ -49,10 +49,10 @@ pub async fn list_users(State(state): State<AppState>, _: AdminAuth) -> ApiResul
     responses((status = 201, body = User), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn add_user(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     ApiJson(new): ApiJson<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    let user = users::create(&state, new).await?;
+    let user = users::create(&state, &admin, new).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }
 
@@ -63,12 +63,12 @@ pub async fn add_user(
     responses((status = 200, body = ImportReport), (status = 422, body = ErrorBody)))]
 pub async fn import_users(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     ApiQuery(query): ApiQuery<ImportQuery>,
     body: String,
 ) -> ApiResult<Json<ImportReport>> {
     Ok(Json(
-        users::import_csv(&state, &body, query.first_line.unwrap_or(1)).await?,
+        users::import_csv(&state, &admin, &body, query.first_line.unwrap_or(1)).await?,
     ))
 }
 
@@ -92,21 +92,25 @@ pub async fn show_user(
     responses((status = 200, body = User), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
     ApiJson(patch): ApiJson<UserPatch>,
 ) -> ApiResult<Json<User>> {
-    Ok(Json(users::update(&state, &username, patch).await?.into()))
+    Ok(Json(
+        users::update(&state, &admin, &username, patch)
+            .await?
+            .into(),
+    ))
 }
 
 #[utoipa::path(delete, path = "/v1/admin/users/{username}", tag = "admin", security(("admin" = [])),
     params(("username" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
 ) -> ApiResult<StatusCode> {
-    users::delete(&state, &username).await?;
+    users::delete(&state, &admin, &username).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

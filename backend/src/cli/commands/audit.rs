@@ -19,6 +19,7 @@ pub async fn run(client: &AdminClient, args: AuditArgs, now: i64) -> Result<(), 
     push("username", args.user);
     push("result", args.result);
     push("event", args.event);
+    push("admin_id", args.admin);
     let when = |text: Option<String>| -> Result<Option<String>, CliError> {
         Ok(text
             .map(|t| time::parse(&t, now))
@@ -56,6 +57,8 @@ pub async fn run(client: &AdminClient, args: AuditArgs, now: i64) -> Result<(), 
                 opt(&r.application),
                 opt(&r.client_ip),
                 opt(&r.device_id),
+                opt(&r.admin_id),
+                opt(&r.detail),
             ]
         })
         .collect();
@@ -70,6 +73,8 @@ pub async fn run(client: &AdminClient, args: AuditArgs, now: i64) -> Result<(), 
             "APPLICATION",
             "CLIENT IP",
             "DEVICE",
+            "ADMIN",
+            "DETAIL",
         ],
         &rows,
     );

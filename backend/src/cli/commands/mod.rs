@@ -2,6 +2,7 @@
 //! noun of the command line (`twofold-server <noun> <verb>`).
 
 mod activation;
+mod admin_token;
 mod app;
 mod app_password;
 mod audit;
@@ -36,6 +37,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Server(c) => server::run(&client, c).await,
         Command::AppPassword(c) => app_password::run(&client, c).await,
         Command::Token(c) => token::run(&client, c).await,
+        Command::Admin(super::args::AdminCommand::Token(c)) => admin_token::run(&client, c).await,
     }
 }
 

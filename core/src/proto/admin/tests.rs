@@ -268,7 +268,8 @@ fn audit_record_keeps_every_key_in_csv_column_order() {
         "id": "aud_1", "at": 1_700_000_000, "event": "authentication", "username": "alice",
         "first_name": null, "last_name": null, "email": null, "phone": null, "device_id": null,
         "factor": "passcode", "result": "allow", "reason": "valid_passcode",
-        "server_name": "node-a", "server_ip": null, "client_ip": "192.0.2.1", "application": null
+        "server_name": "node-a", "server_ip": null, "client_ip": "192.0.2.1", "application": null,
+        "admin_id": null, "detail": null
     });
     pins(&record, expected);
     // The CSV export writes the fields in declaration order.
@@ -290,6 +291,8 @@ fn audit_record_keeps_every_key_in_csv_column_order() {
         "server_ip",
         "client_ip",
         "application",
+        "admin_id",
+        "detail",
     ];
     let positions: Vec<usize> = keys
         .iter()
@@ -310,7 +313,7 @@ fn audit_query_is_strict_and_every_filter_optional() {
     pins(
         &query,
         json!({"username": "alice", "result": null, "event": null, "since": 1, "until": null,
-               "limit": 50, "format": "csv"}),
+               "limit": 50, "format": "csv", "admin_id": null}),
     );
     assert_eq!(
         serde_json::from_value::<AuditQuery>(json!({})).unwrap(),
