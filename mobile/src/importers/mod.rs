@@ -6,8 +6,11 @@
 
 mod aegis;
 mod bitwarden;
+mod bitwarden_encrypted;
 mod ente;
+mod ente_encrypted;
 mod google;
+mod kdf;
 mod twofas;
 mod twofold;
 mod uris;
@@ -210,6 +213,12 @@ pub fn detect(bytes: &[u8]) -> Option<ImportFormat> {
         }
         if value.get("items").is_some() {
             return Some(ImportFormat::Bitwarden);
+        }
+        if bitwarden_encrypted::is_password_protected(&value) {
+            return Some(ImportFormat::Bitwarden);
+        }
+        if ente_encrypted::looks_encrypted(&value) {
+            return Some(ImportFormat::Ente);
         }
         return None;
     }
