@@ -25,7 +25,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::kdf::{argon2id, pbkdf2_problem, pbkdf2_sha256, Argon2Cost};
-use super::{parse_json, ImportError};
+use super::{parse_envelope, ImportError};
 
 const FORMAT: &str = "Bitwarden";
 
@@ -204,14 +204,12 @@ pub(super) fn decrypt(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Result<Zeroizing<Vec<u8>>, ImportError> {
-    let file: File = parse_json(FORMAT, bytes).map_err(|e| match e {
-        ImportError::WrongFormat { .. } => ImportError::corrupt(
-            FORMAT,
-            "a password-protected export needs salt, kdfType, kdfIterations, \
-             encKeyValidation_DO_NOT_EDIT and data",
-        ),
-        other => other,
-    })?;
+    let file: File = parse_envelope(
+        FORMAT,
+        bytes,
+        "a password-protected export needs salt, kdfType, kdfIterations, \
+         encKeyValidation_DO_NOT_EDIT and data",
+    )?;
     let kdf = Kdf::of(&file)?;
     let validation = EncString::parse("encKeyValidation_DO_NOT_EDIT", &file.validation)?;
     let data = EncString::parse("data", &file.data)?;

@@ -22,7 +22,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::kdf::{argon2id, Argon2Cost};
-use super::{parse_json, ImportError};
+use super::{parse_envelope, ImportError};
 
 const FORMAT: &str = "Ente Auth";
 /// libsodium's `crypto_pwhash_SALTBYTES`.
@@ -63,15 +63,12 @@ pub(super) fn decrypt(
     bytes: &[u8],
     password: Option<&str>,
 ) -> Result<Zeroizing<Vec<u8>>, ImportError> {
-    let file: File = parse_json(FORMAT, bytes).map_err(|e| match e {
-        // Valid JSON of the wrong shape: name the fields the format needs.
-        ImportError::WrongFormat { .. } => ImportError::corrupt(
-            FORMAT,
-            "an encrypted export needs version, kdfParams {memLimit, opsLimit, salt}, \
-             encryptedData and encryptionNonce",
-        ),
-        other => other,
-    })?;
+    let file: File = parse_envelope(
+        FORMAT,
+        bytes,
+        "an encrypted export needs version, kdfParams {memLimit, opsLimit, salt}, \
+         encryptedData and encryptionNonce",
+    )?;
     if file.version.as_u64() != Some(1) {
         return Err(ImportError::UnknownVersion {
             format: FORMAT,

@@ -109,6 +109,16 @@ pub(crate) fn pbkdf2_sha256(
         return Err(ImportError::corrupt(format, problem));
     }
     let rounds = NonZeroU32::new(rounds).unwrap_or(NonZeroU32::MIN);
+    Ok(pbkdf2_sha256_fixed(password, salt, rounds))
+}
+
+/// PBKDF2-HMAC-SHA256, 32 bytes out, for a round count the format fixes (2FAS) or that was
+/// checked ([`pbkdf2_sha256`]).
+pub(crate) fn pbkdf2_sha256_fixed(
+    password: &str,
+    salt: &[u8],
+    rounds: NonZeroU32,
+) -> Zeroizing<[u8; 32]> {
     let mut key = Zeroizing::new([0u8; 32]);
     ring::pbkdf2::derive(
         ring::pbkdf2::PBKDF2_HMAC_SHA256,
@@ -117,7 +127,7 @@ pub(crate) fn pbkdf2_sha256(
         password.as_bytes(),
         key.as_mut(),
     );
-    Ok(key)
+    key
 }
 
 #[cfg(test)]

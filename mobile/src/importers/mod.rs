@@ -255,6 +255,19 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+/// Parses the JSON envelope of an encrypted export. Valid JSON of another shape is reported as
+/// damaged, naming the fields the format needs (`needs`); a cut-short file as truncated.
+pub(crate) fn parse_envelope<T: serde::de::DeserializeOwned>(
+    format: &'static str,
+    bytes: &[u8],
+    needs: &str,
+) -> Result<T, ImportError> {
+    parse_json(format, bytes).map_err(|e| match e {
+        ImportError::WrongFormat { .. } => ImportError::corrupt(format, needs),
+        other => other,
+    })
+}
+
 /// Non-empty, trimmed.
 pub(crate) fn non_empty(text: Option<&str>) -> Option<String> {
     text.map(str::trim)
