@@ -6,8 +6,11 @@
 
 mod aegis;
 mod bitwarden;
+mod bitwarden_encrypted;
 mod ente;
+mod ente_encrypted;
 mod google;
+mod kdf;
 mod twofas;
 mod twofold;
 mod uris;
@@ -211,6 +214,12 @@ pub fn detect(bytes: &[u8]) -> Option<ImportFormat> {
         if value.get("items").is_some() {
             return Some(ImportFormat::Bitwarden);
         }
+        if bitwarden_encrypted::is_password_protected(&value) {
+            return Some(ImportFormat::Bitwarden);
+        }
+        if ente_encrypted::looks_encrypted(&value) {
+            return Some(ImportFormat::Ente);
+        }
         return None;
     }
     let first = text
@@ -243,6 +252,19 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
         serde_json::error::Category::Eof => ImportError::Truncated(format),
         serde_json::error::Category::Data => ImportError::wrong_format(format, bytes),
         _ => ImportError::corrupt(format, e.to_string()),
+    })
+}
+
+/// Parses the JSON envelope of an encrypted export. Valid JSON of another shape is reported as
+/// damaged, naming the fields the format needs (`needs`); a cut-short file as truncated.
+pub(crate) fn parse_envelope<T: serde::de::DeserializeOwned>(
+    format: &'static str,
+    bytes: &[u8],
+    needs: &str,
+) -> Result<T, ImportError> {
+    parse_json(format, bytes).map_err(|e| match e {
+        ImportError::WrongFormat { .. } => ImportError::corrupt(format, needs),
+        other => other,
     })
 }
 

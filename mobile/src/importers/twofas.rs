@@ -106,16 +106,8 @@ fn split(text: &str) -> Result<Sealed, ImportError> {
 }
 
 fn key_for(password: &str, salt: &[u8]) -> Zeroizing<[u8; 32]> {
-    let mut key = Zeroizing::new([0u8; 32]);
     let iterations = NonZeroU32::new(PBKDF2_ITERATIONS).unwrap_or(NonZeroU32::MIN);
-    ring::pbkdf2::derive(
-        ring::pbkdf2::PBKDF2_HMAC_SHA256,
-        iterations,
-        salt,
-        password.as_bytes(),
-        key.as_mut(),
-    );
-    key
+    super::kdf::pbkdf2_sha256_fixed(password, salt, iterations)
 }
 
 fn open(key: &[u8; 32], sealed: &Sealed) -> Option<Zeroizing<Vec<u8>>> {

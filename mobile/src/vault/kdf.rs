@@ -43,7 +43,7 @@ impl KdfParams {
     /// and at most 10 passes and 8 lanes. A file asking for more is refused before anything is
     /// allocated: a crafted backup must not make the device spend gigabytes or minutes on a
     /// guess (issue 13, item 18).
-    const MAX_M_KIB: u32 = 16 * 64 * 1024;
+    pub(crate) const MAX_M_KIB: u32 = 16 * 64 * 1024;
     const MAX_T: u32 = 10;
     const MAX_P: u32 = 8;
 

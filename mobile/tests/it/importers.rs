@@ -162,7 +162,7 @@ fn ente_reads_code_display_and_skips_the_trash() {
     assert!(matches!(
         Ente.import(br#"{"kdfParams":{},"encryptedData":"x"}"#, None)
             .unwrap_err(),
-        ImportError::Unsupported(_)
+        ImportError::Corrupt { .. }
     ));
     assert!(matches!(
         Ente.import(b"hello\nworld\n", None).unwrap_err(),

@@ -82,7 +82,9 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  twofold import --from aegis aegis-export.json\n  \
                             twofold import --from 2fas backup.2fas --password 'secret'\n  \
-                            twofold import --from twofold twofold-backup.twofold\n\n\
+                            twofold import --from twofold twofold-backup.twofold\n  \
+                            twofold import --from ente ente-auth-encrypted.txt\n  \
+                            twofold import --from bitwarden bitwarden_encrypted_export.json\n\n\
                             The password may also come from TWOFOLD_IMPORT_PASSWORD, or is asked for."
     )]
     Import {
@@ -91,7 +93,7 @@ pub enum Command {
         from: Source,
         /// The export file
         file: PathBuf,
-        /// The export's password (encrypted Aegis, 2FAS and Twofold files)
+        /// The export's password (encrypted Aegis, 2FAS, Ente Auth, Bitwarden and Twofold files)
         #[arg(long, env = "TWOFOLD_IMPORT_PASSWORD", hide_env_values = true)]
         password: Option<String>,
         #[arg(long)]
