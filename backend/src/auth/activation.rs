@@ -9,6 +9,7 @@ use twofold_core::proto::{
 };
 use twofold_core::{Algorithm, OtpAccount, SecretBytes};
 
+use super::admin::Admin;
 use super::audit::{self, Event};
 use crate::crypto::{random_bytes, random_digits, random_id};
 use crate::error::Error;
@@ -45,7 +46,12 @@ fn group(code: &str) -> String {
         .join(" ")
 }
 
-pub async fn create(state: &AppState, user: &User) -> Result<IssuedActivation, Error> {
+/// A new activation code for `user`, made by `admin` (audited with the admin token's id).
+pub async fn create(
+    state: &AppState,
+    admin: &Admin,
+    user: &User,
+) -> Result<IssuedActivation, Error> {
     let code = random_digits(CODE_DIGITS)?;
     let now = state.now();
     let expires_at = now.saturating_add(state.config.policy.activation_ttl_seconds);
@@ -63,6 +69,7 @@ pub async fn create(state: &AppState, user: &User) -> Result<IssuedActivation, E
         &Event {
             user: Some(user),
             reason: Some("activation_created"),
+            admin_id: Some(&admin.id),
             ..Event::new("admin", "success")
         },
     )?;

@@ -154,7 +154,7 @@ pub async fn update(
     audit::admin_change(state, &mut *tx, admin, "user_updated", target).await?;
     tx.commit().await?;
     if patch.unlock {
-        crate::signin::passcode::unlock(state, &user).await?;
+        crate::signin::passcode::unlock(state, admin, &user).await?;
     }
     tracing::info!(username = %user.username, admin_id = %admin.id, %changes, "user updated");
     Ok(user)

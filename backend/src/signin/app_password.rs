@@ -9,6 +9,7 @@ use twofold_core::proto::admin::IssuedAppPassword;
 use twofold_core::proto::Factor;
 
 use super::secret::{self, Check};
+use crate::auth::admin::Admin;
 use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
@@ -33,10 +34,16 @@ fn valid_name(raw: &str) -> Result<String, Error> {
 }
 
 /// A new app password named `name` for `user`: its value is in the answer only.
-pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedAppPassword, Error> {
+pub async fn create(
+    state: &AppState,
+    admin: &Admin,
+    user: &User,
+    name: &str,
+) -> Result<IssuedAppPassword, Error> {
     if !state.config.app_passwords.enabled {
         return Err(secret::refused(
             state,
+            admin,
             user,
             Factor::AppPassword,
             "app_passwords_disabled",
@@ -48,9 +55,16 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
     let name = match valid_name(name) {
         Ok(name) => name,
         Err(e) => {
-            return Err(
-                secret::refused(state, user, Factor::AppPassword, "invalid_name", None, e).await,
+            return Err(secret::refused(
+                state,
+                admin,
+                user,
+                Factor::AppPassword,
+                "invalid_name",
+                None,
+                e,
             )
+            .await)
         }
     };
     let password = secret::generate(4, secret::APP_PASSWORD_LETTERS / 4)?;
@@ -70,6 +84,7 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
         drop(tx);
         return Err(secret::refused(
             state,
+            admin,
             user,
             Factor::AppPassword,
             "app_password_exists",
@@ -80,6 +95,7 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
     }
     secret::commit_admin_change(
         state,
+        admin,
         tx,
         user,
         Factor::AppPassword,
@@ -97,7 +113,7 @@ pub async fn create(state: &AppState, user: &User, name: &str) -> Result<IssuedA
 }
 
 /// Deletes the user's app password `name`.
-pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Error> {
+pub async fn delete(state: &AppState, admin: &Admin, user: &User, name: &str) -> Result<(), Error> {
     let mut tx = state.store.pool().begin().await?;
     if !app_passwords::delete_named(&mut *tx, &user.id, name).await? {
         drop(tx);
@@ -107,6 +123,7 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
         };
         return Err(secret::refused(
             state,
+            admin,
             user,
             Factor::AppPassword,
             "app_password_not_found",
@@ -117,6 +134,7 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
     }
     secret::commit_admin_change(
         state,
+        admin,
         tx,
         user,
         Factor::AppPassword,
@@ -130,11 +148,12 @@ pub async fn delete(state: &AppState, user: &User, name: &str) -> Result<(), Err
 
 /// Deletes every app password of the user (the lost-phone step, and part of a user reset);
 /// how many there were.
-pub async fn delete_all(state: &AppState, user: &User) -> Result<u64, Error> {
+pub async fn delete_all(state: &AppState, admin: &Admin, user: &User) -> Result<u64, Error> {
     let mut tx = state.store.pool().begin().await?;
     let deleted = app_passwords::delete_all(&mut *tx, &user.id).await?;
     secret::commit_admin_change(
         state,
+        admin,
         tx,
         user,
         Factor::AppPassword,

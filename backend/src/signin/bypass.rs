@@ -7,6 +7,7 @@ use twofold_core::proto::admin::IssuedBypass;
 use twofold_core::proto::Factor;
 
 use super::secret;
+use crate::auth::admin::Admin;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::columns::to_db;
@@ -38,6 +39,7 @@ pub fn expiry(now: u64, minutes: u32, uses: u32) -> Result<u64, Error> {
 /// Issues a bypass code for `user`, valid `minutes` for `uses` sign-ins.
 pub async fn issue(
     state: &AppState,
+    admin: &Admin,
     user: &User,
     minutes: u32,
     uses: u32,
@@ -45,14 +47,22 @@ pub async fn issue(
     let expires_at = match expiry(state.now(), minutes, uses) {
         Ok(at) => at,
         Err(e) => {
-            return Err(
-                secret::refused(state, user, Factor::Bypass, "invalid_bypass", None, e).await,
+            return Err(secret::refused(
+                state,
+                admin,
+                user,
+                Factor::Bypass,
+                "invalid_bypass",
+                None,
+                e,
             )
+            .await)
         }
     };
     let code = secret::generate(3, secret::BYPASS_LETTERS / 3)?;
     secret::issue_codes(
         state,
+        admin,
         user,
         CodeKind::Bypass,
         std::slice::from_ref(&code),

@@ -145,7 +145,11 @@ async fn judge(
 
 /// An administrator lifts the user's lockout (a permanent one too) and forgets their
 /// failures; the audit records it (reason `unlocked`) whether or not anything was locked.
-pub async fn unlock(state: &AppState, user: &User) -> Result<(), Error> {
+pub async fn unlock(
+    state: &AppState,
+    admin: &crate::auth::admin::Admin,
+    user: &User,
+) -> Result<(), Error> {
     let mut tx = state.store.pool().begin().await?;
     let was_locked = lockouts::unlock(&mut *tx, &user.id, state.now()).await?;
     let record = audit::record(
@@ -154,6 +158,7 @@ pub async fn unlock(state: &AppState, user: &User) -> Result<(), Error> {
             user: Some(user),
             factor: Some(Factor::Passcode.as_str()),
             reason: Some("unlocked"),
+            admin_id: Some(&admin.id),
             ..Event::new("admin", "success")
         },
     )?;

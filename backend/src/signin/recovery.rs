@@ -5,6 +5,7 @@ use twofold_core::proto::admin::IssuedRecoveryCodes;
 use zeroize::Zeroizing;
 
 use super::secret;
+use crate::auth::admin::Admin;
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::one_time_codes::CodeKind;
@@ -14,12 +15,17 @@ use crate::store::users::User;
 pub const SET_SIZE: usize = 10;
 
 /// Issues a new set of recovery codes for `user`.
-pub async fn issue(state: &AppState, user: &User) -> Result<IssuedRecoveryCodes, Error> {
+pub async fn issue(
+    state: &AppState,
+    admin: &Admin,
+    user: &User,
+) -> Result<IssuedRecoveryCodes, Error> {
     let codes = (0..SET_SIZE)
         .map(|_| secret::generate(2, secret::RECOVERY_LETTERS / 2))
         .collect::<Result<Vec<Zeroizing<String>>, Error>>()?;
     secret::issue_codes(
         state,
+        admin,
         user,
         CodeKind::Recovery,
         &codes,

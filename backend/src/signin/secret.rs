@@ -20,6 +20,7 @@ use zeroize::Zeroizing;
 
 use super::decide::Decision;
 use super::{app_password, outcome, passcode};
+use crate::auth::admin::Admin;
 use crate::auth::audit::{self, Event};
 use crate::config::PolicyConfig;
 use crate::crypto::{random_bytes, MasterKey};
@@ -304,6 +305,7 @@ async fn check_code(
 /// one transaction. `expires_at` None: no expiry.
 pub async fn issue_codes(
     state: &AppState,
+    admin: &Admin,
     user: &User,
     kind: CodeKind,
     codes: &[Zeroizing<String>],
@@ -330,7 +332,7 @@ pub async fn issue_codes(
     }
     let mut tx = state.store.pool().begin().await?;
     one_time_codes::replace(&mut tx, &user.id, kind, &rows).await?;
-    commit_admin_change(state, tx, user, factor, reason, None).await?;
+    commit_admin_change(state, admin, tx, user, factor, reason, None).await?;
     tracing::info!(username = %user.username, kind = kind.as_str(), count = rows.len(), "one-time codes issued");
     Ok(())
 }
@@ -339,13 +341,14 @@ pub async fn issue_codes(
 /// result `success`) goes into the change's transaction, which is then committed.
 pub async fn commit_admin_change(
     state: &AppState,
+    admin: &Admin,
     mut tx: sqlx::Transaction<'_, sqlx::Any>,
     user: &User,
     factor: Factor,
     reason: &'static str,
     label: Option<&str>,
 ) -> Result<(), Error> {
-    let record = admin_record(state, user, factor, "success", reason, label)?;
+    let record = admin_record(state, admin, user, factor, "success", reason, label)?;
     store_audit::insert(&mut *tx, &record).await?;
     tx.commit().await?;
     Ok(())
@@ -355,13 +358,14 @@ pub async fn commit_admin_change(
 /// `failure`) and returns `err` (or the error recording it).
 pub async fn refused(
     state: &AppState,
+    admin: &Admin,
     user: &User,
     factor: Factor,
     reason: &'static str,
     label: Option<&str>,
     err: Error,
 ) -> Error {
-    let recorded = match admin_record(state, user, factor, "failure", reason, label) {
+    let recorded = match admin_record(state, admin, user, factor, "failure", reason, label) {
         Ok(record) => store_audit::insert(state.store.pool(), &record).await,
         Err(e) => Err(e),
     };
@@ -372,10 +376,10 @@ pub async fn refused(
 }
 
 /// The audit record of an administrator's change to these methods (event `admin`).
-/// `label`: an app password's name, never a secret.
-// The admin token's id belongs in this record once audit records carry it.
+/// `label`: an app password's name, never a secret; `admin`: the token that made the change.
 pub fn admin_record(
     state: &AppState,
+    admin: &Admin,
     user: &User,
     factor: Factor,
     result: &'static str,
@@ -389,6 +393,7 @@ pub fn admin_record(
             device_id: label,
             factor: Some(factor.as_str()),
             reason: Some(reason),
+            admin_id: Some(&admin.id),
             ..Event::new("admin", result)
         },
     )

@@ -8,6 +8,7 @@ use twofold_core::{Algorithm, SecretBytes};
 
 use super::resync::{self, Resynced};
 use super::{TokenError, TokenKind};
+use crate::auth::admin::Admin;
 use crate::auth::audit::{self, Event};
 use crate::auth::users;
 use crate::error::Error;
@@ -61,6 +62,7 @@ async fn owner(state: &AppState, token: &HardwareToken) -> Result<Option<User>, 
 /// Makes one change and its audit record in one transaction.
 async fn change<F>(
     state: &AppState,
+    admin: &Admin,
     token: &HardwareToken,
     user: Option<&User>,
     reason: &'static str,
@@ -75,13 +77,13 @@ where
     if !apply(&mut tx).await? {
         return Err(TokenError::NotFound(token.serial.clone()));
     }
-    // The admin's identity is attached by `audit::record` once admin ids are.
     let record = audit::record(
         state,
         &Event {
             user,
             device_id: Some(&token.serial),
             reason: Some(reason),
+            admin_id: Some(&admin.id),
             ..Event::new("admin", "success")
         },
     )?;
@@ -95,6 +97,7 @@ where
 /// someone else's is refused (unassign first), so a typo cannot take a token away.
 pub async fn assign(
     state: &AppState,
+    admin: &Admin,
     serial: &str,
     username: &str,
 ) -> Result<TokenView, TokenError> {
@@ -109,19 +112,29 @@ pub async fn assign(
         }
     }
     let (id, user_id) = (token.id.clone(), user.id.clone());
-    change(state, &token, Some(&user), "token_assigned", move |tx| {
-        Box::pin(async move { hardware_tokens::set_user(tx, &id, Some(&user_id)).await })
-    })
+    change(
+        state,
+        admin,
+        &token,
+        Some(&user),
+        "token_assigned",
+        move |tx| Box::pin(async move { hardware_tokens::set_user(tx, &id, Some(&user_id)).await }),
+    )
     .await?;
     Ok(view(find(state, serial).await?))
 }
 
-pub async fn unassign(state: &AppState, serial: &str) -> Result<TokenView, TokenError> {
+pub async fn unassign(
+    state: &AppState,
+    admin: &Admin,
+    serial: &str,
+) -> Result<TokenView, TokenError> {
     let token = find(state, serial).await?;
     let user = owner(state, &token).await?;
     let id = token.id.clone();
     change(
         state,
+        admin,
         &token,
         user.as_ref(),
         "token_unassigned",
@@ -133,6 +146,7 @@ pub async fn unassign(state: &AppState, serial: &str) -> Result<TokenView, Token
 
 pub async fn set_enabled(
     state: &AppState,
+    admin: &Admin,
     serial: &str,
     enabled: bool,
 ) -> Result<TokenView, TokenError> {
@@ -144,20 +158,25 @@ pub async fn set_enabled(
     } else {
         "token_disabled"
     };
-    change(state, &token, user.as_ref(), reason, move |tx| {
+    change(state, admin, &token, user.as_ref(), reason, move |tx| {
         Box::pin(async move { hardware_tokens::set_enabled(tx, &id, enabled).await })
     })
     .await?;
     Ok(view(find(state, serial).await?))
 }
 
-pub async fn delete(state: &AppState, serial: &str) -> Result<(), TokenError> {
+pub async fn delete(state: &AppState, admin: &Admin, serial: &str) -> Result<(), TokenError> {
     let token = find(state, serial).await?;
     let user = owner(state, &token).await?;
     let id = token.id.clone();
-    change(state, &token, user.as_ref(), "token_deleted", move |tx| {
-        Box::pin(async move { hardware_tokens::delete(tx, &id).await })
-    })
+    change(
+        state,
+        admin,
+        &token,
+        user.as_ref(),
+        "token_deleted",
+        move |tx| Box::pin(async move { hardware_tokens::delete(tx, &id).await }),
+    )
     .await
 }
 
@@ -165,6 +184,7 @@ pub async fn delete(state: &AppState, serial: &str) -> Result<(), TokenError> {
 /// `policy.max_drift_steps`) and moves the token's state past them. A failure is audited.
 pub async fn resync_token(
     state: &AppState,
+    admin: &Admin,
     serial: &str,
     codes: &TokenResync,
 ) -> Result<TokenView, TokenError> {
@@ -178,6 +198,7 @@ pub async fn resync_token(
                 user: user.as_ref(),
                 device_id: Some(&token.serial),
                 reason: Some("token_resync_failed"),
+                admin_id: Some(&admin.id),
                 ..Event::new("admin", "failure")
             },
         )?;
@@ -197,9 +218,18 @@ pub async fn resync_token(
         ),
     };
     let id = token.id.clone();
-    change(state, &token, user.as_ref(), "token_resynced", move |tx| {
-        Box::pin(async move { hardware_tokens::resync(tx, &id, counter, last_step, drift).await })
-    })
+    change(
+        state,
+        admin,
+        &token,
+        user.as_ref(),
+        "token_resynced",
+        move |tx| {
+            Box::pin(
+                async move { hardware_tokens::resync(tx, &id, counter, last_step, drift).await },
+            )
+        },
+    )
     .await?;
     Ok(view(find(state, serial).await?))
 }

@@ -9,6 +9,7 @@ use zeroize::{Zeroize, Zeroizing};
 
 use super::import::{self, Format, Parsed, RowStatus, SeedToken, Unlock};
 use super::TokenError;
+use crate::auth::admin::Admin;
 use crate::auth::audit::{self, Event};
 use crate::auth::users::normalize_username;
 use crate::crypto::random_id;
@@ -22,9 +23,10 @@ use crate::store::{audit as store_audit, is_unique_violation};
 /// file with refused rows imports nothing and says which rows and why (audited too).
 pub async fn import(
     state: &AppState,
+    admin: &Admin,
     mut request: TokenImport,
 ) -> Result<TokenImportReport, TokenError> {
-    let result = import_file(state, &request).await;
+    let result = import_file(state, admin, &request).await;
     // The file holds the seeds in the clear (or the key that opens them).
     request.content.zeroize();
     request.key.zeroize();
@@ -34,13 +36,14 @@ pub async fn import(
 
 async fn import_file(
     state: &AppState,
+    admin: &Admin,
     request: &TokenImport,
 ) -> Result<TokenImportReport, TokenError> {
     let result = read_and_check(state, request).await;
     let (format, mut parsed, users) = match result {
         Ok(read) => read,
         Err(err) => {
-            refusal(state, &err.to_string()).await?;
+            refusal(state, admin, &err.to_string()).await?;
             return Err(err);
         }
     };
@@ -50,10 +53,10 @@ async fn import_file(
             .iter()
             .filter(|r| matches!(r.status, RowStatus::Refused(_)))
             .count();
-        refusal(state, &format!("{refused} rows refused")).await?;
+        refusal(state, admin, &format!("{refused} rows refused")).await?;
         return Ok(report(format, &parsed, false));
     }
-    match store(state, &parsed.tokens, &users).await {
+    match store(state, admin, &parsed.tokens, &users).await {
         Ok(()) => {}
         Err(TokenError::Server(Error::Store(e))) if is_unique_violation(&e) => {
             // Another import added one of these serials between the check and the insert.
@@ -64,7 +67,7 @@ async fn import_file(
                     );
                 }
             }
-            refusal(state, "concurrent import of the same serials").await?;
+            refusal(state, admin, "concurrent import of the same serials").await?;
             return Ok(report(format, &parsed, false));
         }
         Err(e) => return Err(e),
@@ -169,6 +172,7 @@ fn refuse_rows(parsed: &mut Parsed, problems: Vec<(usize, String)>) {
 /// One transaction: every token sealed and inserted, one audit record each.
 async fn store(
     state: &AppState,
+    admin: &Admin,
     tokens: &[SeedToken],
     users: &HashMap<String, User>,
 ) -> Result<(), TokenError> {
@@ -208,13 +212,13 @@ async fn store(
                 created_at: now,
                 last_used_at: None,
             });
-            // The admin's identity is attached by `audit::record` once admin ids are.
             records.push(audit::record(
                 state,
                 &Event {
                     user,
                     device_id: Some(&token.serial),
                     reason: Some("token_imported"),
+                    admin_id: Some(&admin.id),
                     ..Event::new("admin", "success")
                 },
             )?);
@@ -227,12 +231,14 @@ async fn store(
 }
 
 /// An import that stored nothing, in the audit log (never the file's content).
-async fn refusal(state: &AppState, why: &str) -> Result<(), TokenError> {
+async fn refusal(state: &AppState, admin: &Admin, why: &str) -> Result<(), TokenError> {
     tracing::warn!(why, "hardware token import refused");
     let record = audit::record(
         state,
         &Event {
             reason: Some("token_import_refused"),
+            admin_id: Some(&admin.id),
+            detail: Some(why),
             ..Event::new("admin", "failure")
         },
     )?;

@@ -426,6 +426,16 @@ async fn a_bypass_code_works_for_its_uses_until_it_expires() {
             4,
             "every refused bypass is audited"
         );
+        // Issued and refused alike, each names the admin token that asked.
+        let token = server.admin();
+        let admin_id = token.trim_start_matches("Bearer ").split('.').next();
+        assert!(
+            records
+                .iter()
+                .filter(|r| r["event"] == "admin")
+                .all(|r| r["admin_id"].as_str() == admin_id),
+            "{records:?}"
+        );
         assert_audit_keeps(&server, "dave", &[code, late]).await;
     }
 }

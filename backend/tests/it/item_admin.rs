@@ -248,6 +248,7 @@ async fn item13_every_admin_change_is_audited_with_the_admin_token_id() {
             reasons,
             [
                 ("user_added", "bob", "mfa_state=enabled"),
+                ("activation_created", "bob", "-"),
                 (
                     "user_updated",
                     "bob",
@@ -258,10 +259,13 @@ async fn item13_every_admin_change_is_audited_with_the_admin_token_id() {
                     "bob",
                     "mfa_state=enabled blocked=false unlock"
                 ),
+                ("unlocked", "bob", "-"),
                 ("device_revoked", "bob", "-"),
+                // A reset deletes the user's app passwords first (issue 14).
+                ("app_passwords_deleted", "bob", "-"),
                 ("user_reset", "bob", "-"),
-                ("application_added", "-", reasons[5].2),
-                ("application_deleted", "-", reasons[5].2),
+                ("application_added", "-", reasons[8].2),
+                ("application_deleted", "-", reasons[8].2),
                 ("method_disabled", "-", "-"),
                 ("method_enabled", "-", "-"),
                 ("server_reactivated", "-", "epoch=2"),
@@ -270,7 +274,7 @@ async fn item13_every_admin_change_is_audited_with_the_admin_token_id() {
             ],
             "{engine}"
         );
-        assert_eq!(reasons[5].2, format!("application_id={app_id}"));
+        assert_eq!(reasons[8].2, format!("application_id={app_id}"));
         // The e-mail address itself is not in the detail, and the factor is named.
         assert!(mine
             .iter()

@@ -64,12 +64,12 @@ pub async fn list_app_passwords(
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn create_app_password(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
     ApiJson(new): ApiJson<NewAppPassword>,
 ) -> ApiResult<(StatusCode, Json<IssuedAppPassword>)> {
     let user = users::find(&state, &username).await?;
-    let issued = app_password::create(&state, &user, &new.name).await?;
+    let issued = app_password::create(&state, &admin, &user, &new.name).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -79,11 +79,11 @@ pub async fn create_app_password(
     responses((status = 200, body = DeletedAppPasswords), (status = 404, body = ErrorBody)))]
 pub async fn delete_app_passwords(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
 ) -> ApiResult<Json<DeletedAppPasswords>> {
     let user = users::find(&state, &username).await?;
-    let deleted = app_password::delete_all(&state, &user).await?;
+    let deleted = app_password::delete_all(&state, &admin, &user).await?;
     Ok(Json(DeletedAppPasswords {
         username: user.username,
         deleted,
@@ -96,10 +96,10 @@ pub async fn delete_app_passwords(
     responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_app_password(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path((username, name)): Path<(String, String)>,
 ) -> ApiResult<StatusCode> {
     let user = users::find(&state, &username).await?;
-    app_password::delete(&state, &user, &name).await?;
+    app_password::delete(&state, &admin, &user, &name).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -30,12 +30,12 @@ pub fn routes() -> Router<AppState> {
     responses((status = 201, body = IssuedBypass), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn issue_bypass(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
     ApiJson(new): ApiJson<NewBypass>,
 ) -> ApiResult<(StatusCode, Json<IssuedBypass>)> {
     let user = users::find(&state, &username).await?;
-    let issued = bypass::issue(&state, &user, new.minutes, new.uses).await?;
+    let issued = bypass::issue(&state, &admin, &user, new.minutes, new.uses).await?;
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
@@ -45,12 +45,12 @@ pub async fn issue_bypass(
     responses((status = 201, body = IssuedRecoveryCodes), (status = 404, body = ErrorBody)))]
 pub async fn issue_recovery_codes(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
 ) -> ApiResult<(StatusCode, Json<IssuedRecoveryCodes>)> {
     let user = users::find(&state, &username).await?;
     Ok((
         StatusCode::CREATED,
-        Json(recovery::issue(&state, &user).await?),
+        Json(recovery::issue(&state, &admin, &user).await?),
     ))
 }

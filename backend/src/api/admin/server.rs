@@ -31,7 +31,7 @@ pub async fn reset_user(
     let user = users::find(&state, &username).await?;
     // First: a lost phone's app passwords must stop working even if the rest fails.
     if !query.keep_app_passwords {
-        crate::signin::app_password::delete_all(&state, &user).await?;
+        crate::signin::app_password::delete_all(&state, &admin, &user).await?;
     }
     Ok(Json(registration::reset_user(&state, &admin, &user).await?))
 }

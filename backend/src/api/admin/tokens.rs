@@ -64,10 +64,10 @@ impl From<TokenError> for ApiError {
         (status = 422, description = "token.file_invalid (the file as a whole: not PSKC, MAC mismatch, key or password needed) or token.bad_key", body = ErrorBody)))]
 pub async fn import_tokens(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     ApiJson(request): ApiJson<TokenImport>,
 ) -> ApiResult<Json<TokenImportReport>> {
-    Ok(Json(store_import::import(&state, request).await?))
+    Ok(Json(store_import::import(&state, &admin, request).await?))
 }
 
 #[utoipa::path(get, path = "/v1/admin/tokens", tag = "admin", security(("admin" = [])),
@@ -96,10 +96,10 @@ pub async fn show_token(
     params(("serial" = String, Path)), responses((status = 204), (status = 404, body = ErrorBody)))]
 pub async fn delete_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
 ) -> ApiResult<StatusCode> {
-    manage::delete(&state, &serial).await?;
+    manage::delete(&state, &admin, &serial).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -110,11 +110,13 @@ pub async fn delete_token(
         (status = 409, description = "token.already_assigned", body = ErrorBody)))]
 pub async fn assign_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
     ApiJson(body): ApiJson<TokenAssign>,
 ) -> ApiResult<Json<HardwareToken>> {
-    Ok(Json(manage::assign(&state, &serial, &body.username).await?))
+    Ok(Json(
+        manage::assign(&state, &admin, &serial, &body.username).await?,
+    ))
 }
 
 #[utoipa::path(delete, path = "/v1/admin/tokens/{serial}/user", tag = "admin", security(("admin" = [])),
@@ -122,10 +124,10 @@ pub async fn assign_token(
     responses((status = 200, body = HardwareToken), (status = 404, body = ErrorBody)))]
 pub async fn unassign_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
 ) -> ApiResult<Json<HardwareToken>> {
-    Ok(Json(manage::unassign(&state, &serial).await?))
+    Ok(Json(manage::unassign(&state, &admin, &serial).await?))
 }
 
 #[utoipa::path(post, path = "/v1/admin/tokens/{serial}/enable", tag = "admin", security(("admin" = [])),
@@ -133,10 +135,12 @@ pub async fn unassign_token(
     responses((status = 200, body = HardwareToken), (status = 404, body = ErrorBody)))]
 pub async fn enable_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
 ) -> ApiResult<Json<HardwareToken>> {
-    Ok(Json(manage::set_enabled(&state, &serial, true).await?))
+    Ok(Json(
+        manage::set_enabled(&state, &admin, &serial, true).await?,
+    ))
 }
 
 /// A disabled token's codes are refused until it is enabled again.
@@ -145,10 +149,12 @@ pub async fn enable_token(
     responses((status = 200, body = HardwareToken), (status = 404, body = ErrorBody)))]
 pub async fn disable_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
 ) -> ApiResult<Json<HardwareToken>> {
-    Ok(Json(manage::set_enabled(&state, &serial, false).await?))
+    Ok(Json(
+        manage::set_enabled(&state, &admin, &serial, false).await?,
+    ))
 }
 
 /// Two consecutive codes read off the token: HOTP searches 1,000 counters ahead, TOTP
@@ -159,9 +165,11 @@ pub async fn disable_token(
         (status = 422, description = "token.resync_failed", body = ErrorBody)))]
 pub async fn resync_token(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(serial): Path<String>,
     ApiJson(codes): ApiJson<TokenResync>,
 ) -> ApiResult<Json<HardwareToken>> {
-    Ok(Json(manage::resync_token(&state, &serial, &codes).await?))
+    Ok(Json(
+        manage::resync_token(&state, &admin, &serial, &codes).await?,
+    ))
 }

@@ -120,7 +120,7 @@ pub async fn delete_user(
     responses((status = 201, body = IssuedActivation), (status = 404, body = ErrorBody)))]
 pub async fn create_activation(
     State(state): State<AppState>,
-    _: AdminAuth,
+    AdminAuth(admin): AdminAuth,
     Path(username): Path<String>,
 ) -> ApiResult<(StatusCode, Json<IssuedActivation>)> {
     let user = users::find(&state, &username).await?;
@@ -133,6 +133,6 @@ pub async fn create_activation(
     }
     Ok((
         StatusCode::CREATED,
-        Json(activation::create(&state, &user).await?),
+        Json(activation::create(&state, &admin, &user).await?),
     ))
 }

@@ -144,14 +144,16 @@ async fn token_codes_from_oathtool_sign_in_once_and_audit_the_serial() {
             "{engine}"
         );
 
-        // Every change is in the audit log, with the serial.
+        // Every change is in the audit log, with the serial and the admin token's id.
         let admin = audit(&server, "event=admin").await;
+        let token = server.admin();
+        let admin_id = token.trim_start_matches("Bearer ").split('.').next();
         for reason in ["token_imported", "token_disabled", "token_enabled"] {
             assert!(
-                admin
-                    .iter()
-                    .any(|r| r["reason"] == reason && r["device_id"] == "TF-CSV-E1"),
-                "{engine}: no {reason} in {admin:?}"
+                admin.iter().any(|r| r["reason"] == reason
+                    && r["device_id"] == "TF-CSV-E1"
+                    && r["admin_id"].as_str() == admin_id),
+                "{engine}: no {reason} by {admin_id:?} in {admin:?}"
             );
         }
     }
