@@ -68,7 +68,6 @@ pub async fn issue(
         std::slice::from_ref(&code),
         uses,
         Some(expires_at),
-        "bypass_issued",
     )
     .await?;
     Ok(IssuedBypass {

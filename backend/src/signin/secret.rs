@@ -311,9 +311,12 @@ pub async fn issue_codes(
     codes: &[Zeroizing<String>],
     uses: u32,
     expires_at: Option<u64>,
-    reason: &'static str,
 ) -> Result<(), Error> {
     let factor = factor_of(kind);
+    let reason = match kind {
+        CodeKind::Bypass => "bypass_issued",
+        CodeKind::Recovery => "recovery_codes_issued",
+    };
     let now = state.now();
     let mut rows = Vec::with_capacity(codes.len());
     for code in codes {
