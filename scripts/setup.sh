@@ -50,7 +50,7 @@ if $want_tests && ! command -v cargo-nextest >/dev/null 2>&1; then
 fi
 if $want_tests && ! command -v tauri-driver >/dev/null 2>&1; then
   log "installing tauri-driver"
-  # Pinned to 2.x: crates.io's newest tauri-driver is a 3.0 alpha.
+  # Pinned to 2.x: the registry's newest tauri-driver is a 3.0 alpha.
   cargo install tauri-driver --version '^2' --locked
 fi
 if ! command -v npm >/dev/null 2>&1; then
