@@ -29,8 +29,10 @@ pub async fn issue(
         user,
         CodeKind::Recovery,
         &codes,
-        1,
-        None,
+        secret::CodeLimits {
+            uses: 1,
+            expires_at: None,
+        },
         "recovery_codes_issued",
     )
     .await?;

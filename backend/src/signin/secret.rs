@@ -301,16 +301,23 @@ async fn check_code(
     })
 }
 
+/// How often and until when each issued code can be used.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeLimits {
+    pub uses: u32,
+    /// None: no expiry.
+    pub expires_at: Option<u64>,
+}
+
 /// New codes of `kind` for `user`, replacing the old ones, with the admin audit record, in
-/// one transaction. `expires_at` None: no expiry.
+/// one transaction.
 pub async fn issue_codes(
     state: &AppState,
     admin: &Admin,
     user: &User,
     kind: CodeKind,
     codes: &[Zeroizing<String>],
-    uses: u32,
-    expires_at: Option<u64>,
+    CodeLimits { uses, expires_at }: CodeLimits,
     reason: &'static str,
 ) -> Result<(), Error> {
     let factor = factor_of(kind);
