@@ -448,3 +448,55 @@ async fn every_method_can_be_switched_off_and_is_then_refused_as_method_disabled
         assert_eq!(refused, 3, "{engine}");
     }
 }
+
+/// The CLI of the real binary: `user update --default-method`, shown by `user list/show`;
+/// `sms` refused with the server's explanation, an unknown name by the CLI itself.
+#[tokio::test]
+async fn the_cli_sets_and_shows_the_default_method() {
+    for engine in engines().unwrap() {
+        let server = twofold_testkit::ServerProcess::start(engine).await.unwrap();
+        server.add_user("alice", &[]).unwrap();
+        let updated = server
+            .cli(&["user", "update", "alice", "--default-method", "token"])
+            .unwrap();
+        assert!(updated.status.success(), "{}", updated.stderr);
+        assert!(
+            updated.stdout.contains("DEFAULT") && updated.stdout.contains("token"),
+            "{}",
+            updated.stdout
+        );
+        let users: Vec<twofold_core::proto::admin::User> =
+            server.cli_json(&["user", "list", "--json"]).unwrap();
+        assert_eq!(
+            users[0].default_method,
+            Some(twofold_core::proto::admin::DefaultMethod::Token)
+        );
+        let shown = server.cli(&["user", "show", "alice"]).unwrap();
+        assert!(shown.stdout.contains("token"), "{}", shown.stdout);
+
+        let refused = server
+            .cli(&["user", "update", "alice", "--default-method", "sms"])
+            .unwrap();
+        assert!(!refused.status.success());
+        assert!(
+            refused.stderr.contains("sms codes are not supported"),
+            "{}",
+            refused.stderr
+        );
+        let unknown = server
+            .cli(&["user", "update", "alice", "--default-method", "email"])
+            .unwrap();
+        assert!(!unknown.status.success());
+        assert!(
+            unknown
+                .stderr
+                .contains("\"email\" is not push, passcode, token, sms or voice"),
+            "{}",
+            unknown.stderr
+        );
+        let methods = server.cli(&["method", "list"]).unwrap();
+        for name in ["push", "passcode", "app_password", "bypass", "recovery"] {
+            assert!(methods.stdout.contains(name), "{}", methods.stdout);
+        }
+    }
+}
