@@ -364,52 +364,46 @@ fn the_default_method_comes_first_when_the_user_has_it() {
 
 #[test]
 fn a_disabled_default_leaves_the_other_methods_and_is_reported() {
-    let o = with_default(
-        true,
-        true,
-        false,
-        Some(DefaultMethod::Push),
-        &[Factor::Push],
-    );
-    assert!(o.default_disabled());
-    assert_eq!(o.available(), [Factor::Passcode]);
-    assert_eq!(o.auto_factor(), Factor::Passcode);
-    assert_eq!(
-        decide(&o, Requested::Any, NoMethodPolicy::Enroll),
-        Decision::Proceed(Factor::Passcode)
-    );
-    // Nothing else: enroll, method_disabled.
-    let alone = with_default(
-        true,
-        false,
-        false,
-        Some(DefaultMethod::Push),
-        &[Factor::Push],
-    );
-    assert!(alone.default_disabled());
-    assert_eq!(alone.auto_factor(), Factor::Push);
-    assert_eq!(
-        decide(&alone, Requested::Any, NoMethodPolicy::Allow),
-        Decision::Enroll(Reason::MethodDisabled)
-    );
-    // Another method disabled is no reason to prompt.
-    let other = with_default(
-        true,
-        true,
-        false,
-        Some(DefaultMethod::Push),
-        &[Factor::Passcode],
-    );
-    assert!(!other.default_disabled());
-    // A default the user does not have is not "disabled" either.
-    let missing = with_default(
-        false,
-        true,
-        false,
-        Some(DefaultMethod::Push),
-        &[Factor::Push],
-    );
-    assert!(!missing.default_disabled());
+    use Factor::{Passcode, Push};
+    let push = Some(DefaultMethod::Push);
+    // ((has push, has passcode), disabled, default_disabled, (preauth, auto))
+    type Case<'a> = ((bool, bool), &'a [Factor], bool, (Decision, Factor));
+    let cases: [Case; 4] = [
+        // Other methods keep working.
+        (
+            (true, true),
+            &[Push],
+            true,
+            (Decision::Proceed(Passcode), Passcode),
+        ),
+        // Nothing else: enroll, method_disabled.
+        (
+            (true, false),
+            &[Push],
+            true,
+            (Decision::Enroll(Reason::MethodDisabled), Push),
+        ),
+        // Another method disabled is no reason to prompt.
+        (
+            (true, true),
+            &[Passcode],
+            false,
+            (Decision::Proceed(Push), Push),
+        ),
+        // A default the user does not have is not "disabled" either.
+        (
+            (false, true),
+            &[Push],
+            false,
+            (Decision::Proceed(Passcode), Passcode),
+        ),
+    ];
+    for ((has_push, has_passcode), disabled, prompt, (preauth, auto)) in cases {
+        let o = with_default(has_push, has_passcode, false, push, disabled);
+        assert_eq!(o.default_disabled(), prompt, "{o:?}");
+        assert_eq!(decide(&o, Requested::Any, NoMethodPolicy::Allow), preauth);
+        assert_eq!(o.auto_factor(), auto, "{o:?}");
+    }
 }
 
 #[test]

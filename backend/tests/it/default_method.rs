@@ -11,6 +11,7 @@ use twofold_testkit::oath::oathtool_args;
 use twofold_testkit::{engines, InProcessServer};
 
 use crate::handlers::passcode_setup;
+use crate::tokens::signin::audit;
 
 /// The hardware token's secret (20 bytes, base32) assigned to the user by the CSV import.
 const TOKEN_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -95,14 +96,6 @@ fn strings(value: &Value) -> Vec<String> {
         .iter()
         .map(|m| m.as_str().unwrap().to_owned())
         .collect()
-}
-
-async fn audit(server: &InProcessServer, query: &str) -> Vec<Value> {
-    let records = server
-        .admin_call("GET", &format!("/v1/admin/audit?{query}&limit=1000"), None)
-        .await
-        .unwrap();
-    records.as_array().unwrap().clone()
 }
 
 #[tokio::test]

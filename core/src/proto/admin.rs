@@ -674,14 +674,7 @@ impl std::str::FromStr for DefaultMethod {
     type Err = super::rp::UnknownWireValue;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|m| m.as_str() == text)
-            .ok_or_else(|| super::rp::UnknownWireValue {
-                kind: "default method",
-                value: text.to_owned(),
-            })
+        super::rp::from_wire(Self::ALL, Self::as_str, "default method", text)
     }
 }
 

@@ -189,7 +189,7 @@ pub struct UnknownWireValue {
 }
 
 /// The value among `all` whose wire form is `text`.
-fn from_wire<T: Copy>(
+pub(super) fn from_wire<T: Copy>(
     all: &[T],
     as_str: fn(T) -> &'static str,
     kind: &'static str,
