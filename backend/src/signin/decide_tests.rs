@@ -261,6 +261,19 @@ fn stale_devices_turn_no_method_into_not_activated_for_push_only() {
     );
 }
 
+/// What preauth said (`preauth`) about each method `o` has is what auth answers for it.
+fn auth_agrees_with_preauth(o: &Options, preauth: Decision, policy: NoMethodPolicy) {
+    for method in o.registered() {
+        let auth = decide(o, Requested::Method(method), policy);
+        let expected = match preauth {
+            Decision::Proceed(_) if o.available().contains(&method) => Decision::Proceed(method),
+            Decision::Proceed(_) => Decision::Enroll(Reason::MethodDisabled),
+            other => other,
+        };
+        assert_eq!(auth, expected, "{o:?} {method:?} {policy:?}");
+    }
+}
+
 /// Every user, method set, switch and policy: what preauth says about a method is what
 /// auth answers when asked for it.
 #[test]
@@ -280,17 +293,7 @@ fn preauth_and_auth_agree_on_every_combination() {
                         o.user.blocked = flags & 1 != 0;
                         o.user.needs_registration = flags & 2 != 0;
                         let preauth = decide(&o, Requested::Any, policy);
-                        for method in o.registered() {
-                            let auth = decide(&o, Requested::Method(method), policy);
-                            let expected = match preauth {
-                                Decision::Proceed(_) if o.available().contains(&method) => {
-                                    Decision::Proceed(method)
-                                }
-                                Decision::Proceed(_) => Decision::Enroll(Reason::MethodDisabled),
-                                other => other,
-                            };
-                            assert_eq!(auth, expected, "{o:?} {method:?} {policy:?}");
-                        }
+                        auth_agrees_with_preauth(&o, preauth, policy);
                         if let Decision::Proceed(method) = preauth {
                             assert_eq!(o.available().first(), Some(&method), "{o:?}");
                         }
@@ -482,17 +485,7 @@ fn preauth_auth_and_auto_agree_with_every_default() {
                         }
                         _ => {}
                     }
-                    for method in o.registered() {
-                        let auth = decide(&o, Requested::Method(method), policy);
-                        let expected = match preauth {
-                            Decision::Proceed(_) if o.available().contains(&method) => {
-                                Decision::Proceed(method)
-                            }
-                            Decision::Proceed(_) => Decision::Enroll(Reason::MethodDisabled),
-                            other => other,
-                        };
-                        assert_eq!(auth, expected, "{o:?} {method:?}");
-                    }
+                    auth_agrees_with_preauth(&o, preauth, policy);
                     assert_eq!(
                         o.default_disabled(),
                         o.default_factor().is_some_and(|d| disabled.contains(&d)),
