@@ -9,8 +9,24 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::store::state as server_state;
 
-/// The methods that can be disabled.
-pub const METHODS: &[Factor] = &[Factor::Push, Factor::Passcode];
+/// The methods that can be disabled: every method `/v1/auth` checks (issue 14), in the
+/// order preauth offers them when the user has no default.
+pub const METHODS: &[Factor] = &[
+    Factor::Push,
+    Factor::Passcode,
+    Factor::AppPassword,
+    Factor::Bypass,
+    Factor::Recovery,
+];
+
+/// "push, passcode, ... or recovery", for messages.
+fn names() -> String {
+    let names: Vec<&str> = METHODS.iter().map(|m| m.as_str()).collect();
+    match names.split_last() {
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 pub use twofold_core::proto::admin::MethodState;
 
@@ -36,17 +52,25 @@ pub async fn list(state: &AppState) -> Result<Vec<MethodState>, Error> {
         .collect())
 }
 
-/// Enables or disables `method` for everyone; audited as `method_enabled`/`method_disabled`
-/// in the same transaction.
+/// Enables or disables the method named `name` for everyone; audited as
+/// `method_enabled`/`method_disabled` in the same transaction, a name that is no method
+/// audited as refused.
 pub async fn set(
     state: &AppState,
     admin: &Admin,
-    method: Factor,
+    name: &str,
     enabled: bool,
 ) -> Result<Vec<MethodState>, Error> {
-    if !METHODS.contains(&method) {
-        return Err(Error::invalid("method", "must be push or passcode"));
-    }
+    let action = if enabled {
+        "method_enabled"
+    } else {
+        "method_disabled"
+    };
+    let Some(method) = METHODS.iter().copied().find(|m| m.as_str() == name) else {
+        let why = Error::invalid("method", format!("{name:?} is not {}", names()));
+        audit::admin_refusal(state, admin, action, &why.to_string(), Event::target()).await?;
+        return Err(why);
+    };
     let mut off = disabled(state).await?;
     off.retain(|m| *m != method);
     if !enabled {
@@ -55,11 +79,6 @@ pub async fn set(
     let text = off.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",");
     let mut tx = state.store.pool().begin().await?;
     server_state::set(&mut *tx, server_state::DISABLED_METHODS, &text).await?;
-    let action = if enabled {
-        "method_enabled"
-    } else {
-        "method_disabled"
-    };
     let target = Event {
         factor: Some(method.as_str()),
         ..Event::target()

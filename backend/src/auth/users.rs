@@ -6,7 +6,7 @@ use super::audit::{self, Event};
 use crate::crypto::random_id;
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::users::{self as store_users, MfaState, User};
+use crate::store::users::{self as store_users, DefaultMethod, MfaState, User};
 
 pub use twofold_core::proto::admin::{ImportReport, ImportRow, NewUser, UserPatch};
 
@@ -90,6 +90,7 @@ pub fn build(new: NewUser, now: u64) -> Result<User, Error> {
         blocked: false,
         created_at: now,
         updated_at: now,
+        default_method: None,
     })
 }
 
@@ -124,6 +125,17 @@ pub async fn update(
 ) -> Result<User, Error> {
     let mut user = find(state, username).await?;
     let changes = change_detail(&patch);
+    if let Some(method) = patch.default_method {
+        if let Err(why) = default_method(method) {
+            let target = Event {
+                user: Some(&user),
+                ..Event::target()
+            };
+            audit::admin_refusal(state, admin, "user_updated", &why.to_string(), target).await?;
+            return Err(why);
+        }
+        user.default_method = Some(method);
+    }
     // An empty string clears a detail: `detail` turns it into None.
     if patch.first_name.is_some() {
         user.first_name = detail("first_name", patch.first_name, 128)?;
@@ -160,6 +172,21 @@ pub async fn update(
     Ok(user)
 }
 
+/// A default method the server can use: `sms` and `voice` are refused until text-message
+/// and voice codes exist, rather than stored and silently never used.
+fn default_method(method: DefaultMethod) -> Result<(), Error> {
+    match method.factor() {
+        Some(_) => Ok(()),
+        None => Err(Error::invalid(
+            "default_method",
+            format!(
+                "{} codes are not supported by this server yet; choose push, passcode or token",
+                method.as_str()
+            ),
+        )),
+    }
+}
+
 /// What a patch changes, for the audit record: new values of the states that decide who can
 /// sign in, only the names of changed personal details (the audit configuration decides
 /// whether those go into records at all).
@@ -170,6 +197,9 @@ fn change_detail(patch: &UserPatch) -> String {
     }
     if let Some(blocked) = patch.blocked {
         parts.push(format!("blocked={blocked}"));
+    }
+    if let Some(method) = patch.default_method {
+        parts.push(format!("default_method={}", method.as_str()));
     }
     if patch.unlock {
         parts.push("unlock".to_owned());

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
-use twofold_core::proto::admin::MfaState;
+use twofold_core::proto::admin::{DefaultMethod, MfaState};
 
 use super::error::CliError;
 
@@ -131,13 +131,13 @@ pub enum MethodCommand {
     /// Enable a method again.
     #[command(after_help = "Example:\n  twofold-server method enable push")]
     Enable {
-        /// push or passcode.
+        /// push, passcode, app_password, bypass or recovery.
         method: String,
     },
     /// Disable a method for everyone: users who relied on it are asked to register another.
     #[command(after_help = "Example:\n  twofold-server method disable push")]
     Disable {
-        /// push or passcode.
+        /// push, passcode, app_password, bypass or recovery.
         method: String,
     },
 }
@@ -206,10 +206,10 @@ pub enum UserCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Change a user's details or MFA state; unblock a user blocked after a fraud report;
-    /// unlock a user locked out after failed codes.
+    /// Change a user's details, MFA state or default method; unblock a user blocked after a
+    /// fraud report; unlock a user locked out after failed codes.
     #[command(
-        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --unblock\n  twofold-server user update alice --unlock\n  twofold-server user update alice --email ''   # clears the email"
+        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --default-method token\n  twofold-server user update alice --unblock\n  twofold-server user update alice --unlock\n  twofold-server user update alice --email ''   # clears the email"
     )]
     Update {
         username: String,
@@ -224,6 +224,10 @@ pub enum UserCommand {
         /// Lift a lockout after failed codes, also one that stays until an admin lifts it.
         #[arg(long)]
         unlock: bool,
+        /// What `factor: auto` uses and preauth offers first: push, passcode (the app's
+        /// code) or token (a hardware token's code). sms and voice are not supported yet.
+        #[arg(long, value_parser = parse_default_method)]
+        default_method: Option<DefaultMethod>,
         #[arg(long)]
         json: bool,
     },
@@ -375,6 +379,12 @@ pub enum ReportCommand {
 fn parse_mfa_state(text: &str) -> Result<MfaState, CliError> {
     MfaState::parse(&text.to_ascii_lowercase())
         .ok_or_else(|| CliError::BadMfaState(text.to_owned()))
+}
+
+fn parse_default_method(text: &str) -> Result<DefaultMethod, CliError> {
+    text.to_ascii_lowercase()
+        .parse()
+        .map_err(|_| CliError::BadDefaultMethod(text.to_owned()))
 }
 
 #[derive(Debug, Subcommand)]

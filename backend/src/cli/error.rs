@@ -64,6 +64,8 @@ pub enum CliError {
     BadTimeUnit(String),
     #[error("{0:?} is not disabled, enabled or enforced")]
     BadMfaState(String),
+    #[error("{0:?} is not push, passcode, token, sms or voice")]
+    BadDefaultMethod(String),
     /// The server's own code failed here: `serve`, or drawing the QR code.
     #[error("{0}")]
     Server(#[from] crate::error::Error),
@@ -120,6 +122,10 @@ mod tests {
             (
                 CliError::BadMfaState("on".into()),
                 "\"on\" is not disabled, enabled or enforced",
+            ),
+            (
+                CliError::BadDefaultMethod("email".into()),
+                "\"email\" is not push, passcode, token, sms or voice",
             ),
         ];
         for (error, text) in cases {

@@ -66,8 +66,11 @@ pub async fn issue(
         user,
         CodeKind::Bypass,
         std::slice::from_ref(&code),
-        uses,
-        Some(expires_at),
+        secret::CodeLimits {
+            uses,
+            expires_at: Some(expires_at),
+        },
+        "bypass_issued",
     )
     .await?;
     Ok(IssuedBypass {

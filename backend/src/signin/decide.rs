@@ -58,7 +58,14 @@ fn by_user_and_methods(
     // in with; app passwords survive a reset only when the admin kept them on purpose.
     if let Requested::Method(method) = requested {
         if let Some(decision) = super::secret::decide(&options.codes, method) {
-            return decision;
+            // Switched off for everyone: refused before any secret is looked at, as the
+            // other methods are.
+            return match decision {
+                Decision::Proceed(_) if options.disabled.contains(&method) => {
+                    Decision::Enroll(Reason::MethodDisabled)
+                }
+                other => other,
+            };
         }
     }
     if user.needs_registration {

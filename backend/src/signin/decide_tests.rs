@@ -6,9 +6,10 @@ use twofold_core::proto::{Factor, Reason};
 use super::{decide, Decision, Requested};
 use crate::config::NoMethodPolicy;
 use crate::signin::options::Options;
+use crate::signin::secret::CodeMethods;
 use crate::store::credentials::{Credential, CredentialKind};
 use crate::store::devices::{Device, DeviceState};
-use crate::store::users::{MfaState, User};
+use crate::store::users::{DefaultMethod, MfaState, User};
 
 const POLICIES: [NoMethodPolicy; 3] = [
     NoMethodPolicy::Allow,
@@ -32,6 +33,7 @@ fn user(state: MfaState) -> User {
         blocked: false,
         created_at: 0,
         updated_at: 0,
+        default_method: None,
     }
 }
 
@@ -259,6 +261,19 @@ fn stale_devices_turn_no_method_into_not_activated_for_push_only() {
     );
 }
 
+/// What preauth said (`preauth`) about each method `o` has is what auth answers for it.
+fn auth_agrees_with_preauth(o: &Options, preauth: Decision, policy: NoMethodPolicy) {
+    for method in o.registered() {
+        let auth = decide(o, Requested::Method(method), policy);
+        let expected = match preauth {
+            Decision::Proceed(_) if o.available().contains(&method) => Decision::Proceed(method),
+            Decision::Proceed(_) => Decision::Enroll(Reason::MethodDisabled),
+            other => other,
+        };
+        assert_eq!(auth, expected, "{o:?} {method:?} {policy:?}");
+    }
+}
+
 /// Every user, method set, switch and policy: what preauth says about a method is what
 /// auth answers when asked for it.
 #[test]
@@ -278,21 +293,203 @@ fn preauth_and_auth_agree_on_every_combination() {
                         o.user.blocked = flags & 1 != 0;
                         o.user.needs_registration = flags & 2 != 0;
                         let preauth = decide(&o, Requested::Any, policy);
-                        for method in o.registered() {
-                            let auth = decide(&o, Requested::Method(method), policy);
-                            let expected = match preauth {
-                                Decision::Proceed(_) if o.available().contains(&method) => {
-                                    Decision::Proceed(method)
-                                }
-                                Decision::Proceed(_) => Decision::Enroll(Reason::MethodDisabled),
-                                other => other,
-                            };
-                            assert_eq!(auth, expected, "{o:?} {method:?} {policy:?}");
-                        }
+                        auth_agrees_with_preauth(&o, preauth, policy);
                         if let Decision::Proceed(method) = preauth {
                             assert_eq!(o.available().first(), Some(&method), "{o:?}");
                         }
                     }
+                }
+            }
+        }
+    }
+}
+
+/// `options` with a default method and a hardware token among the credentials.
+fn with_default(
+    push: bool,
+    passcode: bool,
+    token: bool,
+    default: Option<DefaultMethod>,
+    disabled: &[Factor],
+) -> Options {
+    let mut o = options(MfaState::Enabled, push, passcode, disabled);
+    if token {
+        o.credentials.push(Credential {
+            source: crate::signin::token::SOURCE.into(),
+            ..credential()
+        });
+    }
+    o.user.default_method = default;
+    o
+}
+
+#[test]
+fn the_default_method_comes_first_when_the_user_has_it() {
+    let cases = [
+        (None, vec![Factor::Push, Factor::Passcode]),
+        (
+            Some(DefaultMethod::Push),
+            vec![Factor::Push, Factor::Passcode],
+        ),
+        (
+            Some(DefaultMethod::Passcode),
+            vec![Factor::Passcode, Factor::Push],
+        ),
+        (
+            Some(DefaultMethod::Token),
+            vec![Factor::Passcode, Factor::Push],
+        ),
+        // Not built: never a default in effect.
+        (
+            Some(DefaultMethod::Sms),
+            vec![Factor::Push, Factor::Passcode],
+        ),
+    ];
+    for (default, order) in cases {
+        let o = with_default(true, true, true, default, &[]);
+        assert_eq!(o.registered(), order, "{default:?}");
+        assert_eq!(o.auto_factor(), order[0], "{default:?}");
+        assert_eq!(
+            decide(&o, Requested::Any, NoMethodPolicy::Enroll),
+            Decision::Proceed(order[0])
+        );
+    }
+    // `token` needs a hardware token, `passcode` an app account: without them, push first.
+    let app_only = with_default(true, true, false, Some(DefaultMethod::Token), &[]);
+    assert_eq!(app_only.default_factor(), None);
+    assert_eq!(app_only.auto_factor(), Factor::Push);
+    let token_only = with_default(true, false, true, Some(DefaultMethod::Passcode), &[]);
+    assert_eq!(token_only.default_factor(), None);
+    assert_eq!(token_only.registered(), [Factor::Push, Factor::Passcode]);
+    let token_default = with_default(true, false, true, Some(DefaultMethod::Token), &[]);
+    assert_eq!(token_default.default_factor(), Some(Factor::Passcode));
+}
+
+#[test]
+fn a_disabled_default_leaves_the_other_methods_and_is_reported() {
+    use Factor::{Passcode, Push};
+    let push = Some(DefaultMethod::Push);
+    // ((has push, has passcode), disabled, default_disabled, (preauth, auto))
+    type Case<'a> = ((bool, bool), &'a [Factor], bool, (Decision, Factor));
+    let cases: [Case; 4] = [
+        // Other methods keep working.
+        (
+            (true, true),
+            &[Push],
+            true,
+            (Decision::Proceed(Passcode), Passcode),
+        ),
+        // Nothing else: enroll, method_disabled.
+        (
+            (true, false),
+            &[Push],
+            true,
+            (Decision::Enroll(Reason::MethodDisabled), Push),
+        ),
+        // Another method disabled is no reason to prompt.
+        (
+            (true, true),
+            &[Passcode],
+            false,
+            (Decision::Proceed(Push), Push),
+        ),
+        // A default the user does not have is not "disabled" either.
+        (
+            (false, true),
+            &[Push],
+            false,
+            (Decision::Proceed(Passcode), Passcode),
+        ),
+    ];
+    for ((has_push, has_passcode), disabled, prompt, (preauth, auto)) in cases {
+        let o = with_default(has_push, has_passcode, false, push, disabled);
+        assert_eq!(o.default_disabled(), prompt, "{o:?}");
+        assert_eq!(decide(&o, Requested::Any, NoMethodPolicy::Allow), preauth);
+        assert_eq!(o.auto_factor(), auto, "{o:?}");
+    }
+}
+
+#[test]
+fn a_disabled_code_method_is_refused_before_its_secret_is_checked() {
+    for method in [Factor::AppPassword, Factor::Bypass, Factor::Recovery] {
+        let mut o = options(MfaState::Enabled, true, true, &[method]);
+        o.codes = CodeMethods {
+            app_passwords_enabled: true,
+            app_password: true,
+            bypass: true,
+            recovery: true,
+        };
+        assert!(!o.available().contains(&method));
+        for policy in POLICIES {
+            assert_eq!(
+                decide(&o, Requested::Method(method), policy),
+                Decision::Enroll(Reason::MethodDisabled),
+                "{method:?}"
+            );
+        }
+        // Enabled, it proceeds to the check.
+        o.disabled.clear();
+        assert_eq!(
+            decide(&o, Requested::Method(method), NoMethodPolicy::Enroll),
+            Decision::Proceed(method)
+        );
+    }
+    // App passwords off in the configuration say so first.
+    let mut o = options(MfaState::Enabled, true, true, &[Factor::AppPassword]);
+    o.codes.app_password = true;
+    assert_eq!(
+        decide(
+            &o,
+            Requested::Method(Factor::AppPassword),
+            NoMethodPolicy::Enroll
+        ),
+        Decision::Deny(Reason::AppPasswordsDisabled)
+    );
+}
+
+/// The exhaustive promise with defaults: preauth proceeds with what `auto` (no passcode)
+/// checks whenever that is available, and auth agrees with preauth on every method.
+#[test]
+fn preauth_auth_and_auto_agree_with_every_default() {
+    let defaults = [
+        None,
+        Some(DefaultMethod::Push),
+        Some(DefaultMethod::Passcode),
+        Some(DefaultMethod::Token),
+        Some(DefaultMethod::Voice),
+    ];
+    let switches: [&[Factor]; 4] = [
+        &[],
+        &[Factor::Push],
+        &[Factor::Passcode],
+        &[Factor::Push, Factor::Passcode],
+    ];
+    for default in defaults {
+        for bits in 0..8u8 {
+            for disabled in switches {
+                for policy in POLICIES {
+                    let (push, passcode, token) = (bits & 1 != 0, bits & 2 != 0, bits & 4 != 0);
+                    let o = with_default(push, passcode, token, default, disabled);
+                    let preauth = decide(&o, Requested::Any, policy);
+                    let auto = decide(&o, Requested::Method(o.auto_factor()), policy);
+                    match preauth {
+                        Decision::Proceed(method) => {
+                            assert_eq!(auto, preauth, "{o:?}");
+                            assert_eq!(o.auto_factor(), method, "{o:?}");
+                            if let Some(d) = o.default_factor().filter(|d| !disabled.contains(d)) {
+                                assert_eq!(method, d, "{o:?}");
+                            }
+                        }
+                        Decision::Enroll(Reason::MethodDisabled) => {
+                            assert_eq!(auto, preauth, "{o:?}")
+                        }
+                        _ => {}
+                    }
+                    auth_agrees_with_preauth(&o, preauth, policy);
+                    assert_eq!(
+                        o.default_disabled(),
+                        o.default_factor().is_some_and(|d| disabled.contains(&d)),
+                    );
                 }
             }
         }

@@ -29,19 +29,30 @@ use crate::store::applications::Application;
 
 /// Gathers what `username` can do and decides on `requested`: the one path both relying-party
 /// questions take.
+/// `requested` is worked out from what the user has (`factor: auto` depends on it).
 pub async fn begin(
     state: &AppState,
     username: &str,
-    requested: Requested,
+    requested: impl FnOnce(&Options) -> Requested,
 ) -> Result<(Options, Decision), Error> {
     let options = Options::gather(state, username).await?;
-    let decision = decide::decide(&options, requested, state.config.policy.no_method);
+    let decision = decide::decide(&options, requested(&options), state.config.policy.no_method);
     Ok((options, decision))
 }
 
 /// `/v1/preauth`: what can this user do?
 pub async fn preauth(state: &AppState, username: &str) -> Result<PreauthResponse, Error> {
-    let (options, decision) = begin(state, username, Requested::Any).await?;
+    let (options, decision) = begin(state, username, |_| Requested::Any).await?;
+    let default_method = match decision {
+        Decision::Proceed(_) => {
+            Some(options.auto_factor()).filter(|m| options.available().contains(m))
+        }
+        _ => None,
+    };
+    let default_method_disabled = matches!(
+        decision,
+        Decision::Proceed(_) | Decision::Enroll(Reason::MethodDisabled)
+    ) && options.default_disabled();
     let (result, reason, methods) = match decision {
         Decision::Proceed(_) => (
             PreauthResult::Auth,
@@ -66,6 +77,8 @@ pub async fn preauth(state: &AppState, username: &str) -> Result<PreauthResponse
                 platform: d.platform,
             })
             .collect(),
+        default_method,
+        default_method_disabled,
     })
 }
 
@@ -83,14 +96,19 @@ pub async fn auth(
         .as_deref()
         .map(str::trim)
         .filter(|p| !p.is_empty());
-    // `auto`: a passcode when one was given, otherwise push; a bypass or recovery code is
-    // recognised by its shape.
-    let factor = match (secret::recognise(req.factor, passcode), passcode) {
-        (Factor::Auto, Some(_)) => Factor::Passcode,
-        (Factor::Auto, None) => Factor::Push,
-        (factor, _) => factor,
-    };
-    let (options, decision) = begin(state, &req.username, Requested::Method(factor)).await?;
+    // `auto`: a passcode when one was given (a bypass or recovery code recognised by its
+    // shape), otherwise the user's default method or the first available one.
+    let asked = secret::recognise(req.factor, passcode);
+    let mut factor = asked;
+    let (options, decision) = begin(state, &req.username, |options| {
+        factor = match (asked, passcode) {
+            (Factor::Auto, Some(_)) => Factor::Passcode,
+            (Factor::Auto, None) => options.auto_factor(),
+            (asked, _) => asked,
+        };
+        Requested::Method(factor)
+    })
+    .await?;
     // Checked after the user lookup, as before: an unknown user is reported first.
     if passcode.is_some_and(|p| p.len() > passcode::MAX_LEN) {
         return Err(Error::invalid("passcode", "must be at most 64 characters"));
@@ -102,8 +120,13 @@ pub async fn auth(
         Decision::Deny(r) => finish(AuthResult::Deny, r).await,
         Decision::Enroll(r) => finish(AuthResult::Enroll, r).await,
         Decision::Proceed(Factor::Passcode) => {
-            let passcode = passcode
-                .ok_or_else(|| Error::invalid("passcode", "required with factor \"passcode\""))?;
+            let passcode = passcode.ok_or_else(|| match req.factor {
+                Factor::Auto => Error::invalid(
+                    "passcode",
+                    "required: this user's default method is a passcode (factor \"auto\")",
+                ),
+                _ => Error::invalid("passcode", "required with factor \"passcode\""),
+            })?;
             passcode::verify(state, user, &options.credentials, passcode, context).await
         }
         Decision::Proceed(f @ (Factor::AppPassword | Factor::Bypass | Factor::Recovery)) => {

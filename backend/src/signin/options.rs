@@ -3,6 +3,8 @@
 
 use twofold_core::proto::Factor;
 
+use crate::store::users::DefaultMethod;
+
 use crate::auth::{methods, users};
 use crate::error::Error;
 use crate::state::AppState;
@@ -55,18 +57,59 @@ impl Options {
         })
     }
 
-    /// The methods the user has registered, in the order a relying party should offer them.
-    /// A new method adds its arm here.
+    /// The methods the user has registered, in the order a relying party should offer them:
+    /// the user's default first, then push before passcode. A new method adds its arm here.
     pub fn registered(&self) -> Vec<Factor> {
-        let mut methods = Vec::new();
-        if !self.devices.is_empty() {
-            methods.push(Factor::Push);
-        }
-        if !self.credentials.is_empty() {
-            methods.push(Factor::Passcode);
+        let mut methods: Vec<Factor> = self.default_factor().into_iter().collect();
+        for (method, has) in [
+            (Factor::Push, !self.devices.is_empty()),
+            (Factor::Passcode, !self.credentials.is_empty()),
+        ] {
+            if has && !methods.contains(&method) {
+                methods.push(method);
+            }
         }
         methods.extend(self.codes.registered());
         methods
+    }
+
+    /// The user's default method as the factor that checks it, when the user has that
+    /// method: a device for `push`, an app's offline account for `passcode`, an assigned
+    /// hardware token for `token` (both checked as `passcode`).
+    pub fn default_factor(&self) -> Option<Factor> {
+        let method = self.user.default_method?;
+        let has = match method {
+            DefaultMethod::Push => !self.devices.is_empty(),
+            DefaultMethod::Passcode => self.credentials.iter().any(|c| !super::token::is_token(c)),
+            DefaultMethod::Token => self.credentials.iter().any(super::token::is_token),
+            DefaultMethod::Sms | DefaultMethod::Voice => false,
+        };
+        if has {
+            method.factor()
+        } else {
+            None
+        }
+    }
+
+    /// The user has their default method but an administrator disabled it for everyone:
+    /// the sign-in page should ask them to register another (preauth
+    /// `default_method_disabled`).
+    pub fn default_disabled(&self) -> bool {
+        self.default_factor()
+            .is_some_and(|method| self.disabled.contains(&method))
+    }
+
+    /// What `factor: auto` without a passcode checks: the first available of push and
+    /// passcode, the user's default first ([`Self::registered`]). When neither is available,
+    /// the first registered one (answered `method_disabled`, as preauth says), else push
+    /// (answered as asking for push is).
+    pub fn auto_factor(&self) -> Factor {
+        let interactive = |m: &Factor| matches!(m, Factor::Push | Factor::Passcode);
+        self.available()
+            .into_iter()
+            .find(interactive)
+            .or_else(|| self.registered().into_iter().find(interactive))
+            .unwrap_or(Factor::Push)
     }
 
     /// The registered methods nobody disabled: what the user can sign in with now.

@@ -23,7 +23,19 @@ pub async fn issue(
     let codes = (0..SET_SIZE)
         .map(|_| secret::generate(2, secret::RECOVERY_LETTERS / 2))
         .collect::<Result<Vec<Zeroizing<String>>, Error>>()?;
-    secret::issue_codes(state, admin, user, CodeKind::Recovery, &codes, 1, None).await?;
+    secret::issue_codes(
+        state,
+        admin,
+        user,
+        CodeKind::Recovery,
+        &codes,
+        secret::CodeLimits {
+            uses: 1,
+            expires_at: None,
+        },
+        "recovery_codes_issued",
+    )
+    .await?;
     Ok(IssuedRecoveryCodes {
         username: user.username.clone(),
         codes: codes.iter().map(|c| c.to_string()).collect(),

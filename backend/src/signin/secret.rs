@@ -301,22 +301,26 @@ async fn check_code(
     })
 }
 
+/// How often and until when each issued code can be used.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeLimits {
+    pub uses: u32,
+    /// None: no expiry.
+    pub expires_at: Option<u64>,
+}
+
 /// New codes of `kind` for `user`, replacing the old ones, with the admin audit record, in
-/// one transaction. `expires_at` None: no expiry.
+/// one transaction.
 pub async fn issue_codes(
     state: &AppState,
     admin: &Admin,
     user: &User,
     kind: CodeKind,
     codes: &[Zeroizing<String>],
-    uses: u32,
-    expires_at: Option<u64>,
+    CodeLimits { uses, expires_at }: CodeLimits,
+    reason: &'static str,
 ) -> Result<(), Error> {
     let factor = factor_of(kind);
-    let reason = match kind {
-        CodeKind::Bypass => "bypass_issued",
-        CodeKind::Recovery => "recovery_codes_issued",
-    };
     let now = state.now();
     let mut rows = Vec::with_capacity(codes.len());
     for code in codes {

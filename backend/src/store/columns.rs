@@ -72,6 +72,42 @@ impl From<Flag> for bool {
     }
 }
 
+/// A nullable TEXT column of a user's default method:
+/// `#[sqlx(try_from = "NullableDefaultMethod")] field: Option<DefaultMethod>`.
+pub struct NullableDefaultMethod(Option<String>);
+
+impl Type<Any> for NullableDefaultMethod {
+    fn type_info() -> AnyTypeInfo {
+        <String as Type<Any>>::type_info()
+    }
+
+    fn compatible(ty: &AnyTypeInfo) -> bool {
+        <String as Type<Any>>::compatible(ty)
+    }
+}
+
+impl<'r> Decode<'r, Any> for NullableDefaultMethod {
+    fn decode(value: AnyValueRef<'r>) -> Result<Self, BoxDynError> {
+        <Option<String> as Decode<'r, Any>>::decode(value).map(Self)
+    }
+}
+
+impl TryFrom<NullableDefaultMethod> for Option<twofold_core::proto::admin::DefaultMethod> {
+    type Error = UnknownValue;
+
+    fn try_from(value: NullableDefaultMethod) -> Result<Self, Self::Error> {
+        value
+            .0
+            .map(|text| {
+                text.parse().map_err(|_| UnknownValue {
+                    kind: "default method",
+                    value: text,
+                })
+            })
+            .transpose()
+    }
+}
+
 /// A TEXT column that holds none of the values its enum knows.
 #[derive(Debug, thiserror::Error)]
 #[error("unknown {kind} {value:?} in the database")]

@@ -79,6 +79,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "app passwords and one-time codes",
         include_str!("../../migrations/sqlite/0007_app_passwords_and_codes.sql"),
     ),
+    (
+        8,
+        "a default method per user",
+        include_str!("../../migrations/sqlite/0008_default_method.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -115,6 +120,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "app passwords and one-time codes",
         include_str!("../../migrations/postgres/0007_app_passwords_and_codes.sql"),
+    ),
+    (
+        8,
+        "a default method per user",
+        include_str!("../../migrations/postgres/0008_default_method.sql"),
     ),
 ];
 

@@ -3,10 +3,11 @@
 use ::sqlx::{Any, Executor};
 
 use super::columns::sqlx;
-use super::columns::{flag, to_db, Flag};
+use super::columns::{flag, to_db, Flag, NullableDefaultMethod};
 use super::is_unique_violation;
 use crate::error::Error;
 
+pub use twofold_core::proto::admin::DefaultMethod;
 /// The wire type is also what the database stores (`MfaState::as_str`).
 pub use twofold_core::proto::admin::MfaState;
 
@@ -30,14 +31,17 @@ pub struct User {
     pub created_at: u64,
     #[sqlx(try_from = "i64")]
     pub updated_at: u64,
+    /// What `factor: auto` uses and preauth lists first; None: push before passcode.
+    #[sqlx(try_from = "NullableDefaultMethod")]
+    pub default_method: Option<DefaultMethod>,
 }
 
 const COLUMNS: &str =
-    "id, username, first_name, last_name, email, phone, mfa_state, needs_registration, blocked, created_at, updated_at";
+    "id, username, first_name, last_name, email, phone, mfa_state, needs_registration, blocked, created_at, updated_at, default_method";
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> Result<(), Error> {
     let sql = format!(
-        "INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+        "INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
     );
     sqlx::query(&sql)
         .bind(&user.id)
@@ -51,6 +55,7 @@ pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> R
         .bind(flag(user.blocked))
         .bind(to_db(user.created_at))
         .bind(to_db(user.updated_at))
+        .bind(user.default_method.map(DefaultMethod::as_str))
         .execute(ex)
         .await
         .map_err(|e| {
@@ -91,7 +96,7 @@ pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<User>
 pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> Result<(), Error> {
     sqlx::query(
         "UPDATE users SET first_name = $1, last_name = $2, email = $3, phone = $4, mfa_state = $5, \
-         needs_registration = $6, blocked = $7, updated_at = $8 WHERE id = $9",
+         needs_registration = $6, blocked = $7, updated_at = $8, default_method = $9 WHERE id = $10",
     )
     .bind(&user.first_name)
     .bind(&user.last_name)
@@ -101,6 +106,7 @@ pub async fn update<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> R
     .bind(flag(user.needs_registration))
     .bind(flag(user.blocked))
     .bind(to_db(user.updated_at))
+    .bind(user.default_method.map(DefaultMethod::as_str))
     .bind(&user.id)
     .execute(ex)
     .await?;

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
 mod codes;
+mod default_method;
 mod handlers;
 mod item_admin;
 mod item_cli_time;

@@ -2,4 +2,4 @@
 //! store, the admin API and sign-in with a token's codes.
 
 mod interop;
-mod signin;
+pub(crate) mod signin;

@@ -34,9 +34,21 @@ pub struct PreauthResponse {
     pub result: PreauthResult,
     pub reason: Reason,
     pub message: String,
-    /// The factors `/v1/auth` will accept for this user now.
+    /// The factors `/v1/auth` will accept for this user now, the user's default method
+    /// first: the rest are what a sign-in page offers as "use a different method".
     pub methods: Vec<Factor>,
     pub devices: Vec<DeviceSummary>,
+    /// What `factor: auto` without a passcode checks for this user now (`push` or
+    /// `passcode`): their default method when available, else the first available of push
+    /// and passcode. `null` unless `result` is `auth` and one of them is available.
+    #[serde(default)]
+    pub default_method: Option<Factor>,
+    /// The user has their default method but an administrator disabled it for everyone:
+    /// the page should ask them to register another method. With other methods available
+    /// `result` stays `auth` and `methods` lists them; without, `result` is `enroll` with
+    /// reason `method_disabled`.
+    #[serde(default)]
+    pub default_method_disabled: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -52,7 +64,9 @@ pub struct DeviceSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Factor {
-    /// Push when the user has an active device, otherwise refuse with `enroll`.
+    /// With a passcode: `passcode` (or `bypass`/`recovery` by the code's shape). Without:
+    /// the user's default method when available, else the first available of push and
+    /// passcode, else push (answered as asking for push would be).
     Auto,
     /// A one-time code: from the app's offline account or a hardware token.
     Passcode,
@@ -175,7 +189,7 @@ pub struct UnknownWireValue {
 }
 
 /// The value among `all` whose wire form is `text`.
-fn from_wire<T: Copy>(
+pub(super) fn from_wire<T: Copy>(
     all: &[T],
     as_str: fn(T) -> &'static str,
     kind: &'static str,

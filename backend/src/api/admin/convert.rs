@@ -21,6 +21,7 @@ impl From<users::User> for wire::User {
             blocked: u.blocked,
             created_at: to_db(u.created_at),
             updated_at: to_db(u.updated_at),
+            default_method: u.default_method,
         }
     }
 }

@@ -4,11 +4,11 @@ use axum::extract::{Path, State};
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use twofold_core::proto::admin::{MethodChange, MethodState};
-use twofold_core::proto::{ErrorBody, Factor};
+use twofold_core::proto::ErrorBody;
 
 use crate::api::extract::{AdminAuth, ApiJson};
 use crate::auth::methods;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
@@ -28,7 +28,7 @@ pub async fn list_methods(
 
 /// Users whose way in was this method are asked to register another (`enroll`).
 #[utoipa::path(put, path = "/v1/admin/methods/{method}", tag = "admin", security(("admin" = [])),
-    params(("method" = String, Path, description = "push or passcode")), request_body = MethodChange,
+    params(("method" = String, Path, description = "push, passcode, app_password, bypass or recovery")), request_body = MethodChange,
     responses((status = 200, body = [MethodState]), (status = 422, body = ErrorBody)))]
 pub async fn set_method(
     State(state): State<AppState>,
@@ -36,16 +36,7 @@ pub async fn set_method(
     Path(method): Path<String>,
     ApiJson(change): ApiJson<MethodChange>,
 ) -> ApiResult<Json<Vec<MethodState>>> {
-    let factor = match method.as_str() {
-        "push" => Factor::Push,
-        "passcode" => Factor::Passcode,
-        other => {
-            return Err(
-                Error::invalid("method", format!("{other:?} is not push or passcode")).into(),
-            )
-        }
-    };
     Ok(Json(
-        methods::set(&state, &admin, factor, change.enabled).await?,
+        methods::set(&state, &admin, &method, change.enabled).await?,
     ))
 }

@@ -8,7 +8,9 @@ use crate::cli::client::{segment, AdminClient};
 use crate::cli::error::CliError;
 use crate::cli::output::{json, opt, table};
 
-const USER_HEADER: &[&str] = &["USERNAME", "NAME", "EMAIL", "PHONE", "MFA", "STATE"];
+const USER_HEADER: &[&str] = &[
+    "USERNAME", "NAME", "EMAIL", "PHONE", "MFA", "DEFAULT", "STATE",
+];
 
 pub async fn run(client: &AdminClient, command: UserCommand) -> Result<(), CliError> {
     match command {
@@ -66,10 +68,12 @@ pub async fn run(client: &AdminClient, command: UserCommand) -> Result<(), CliEr
             block,
             unblock,
             unlock,
+            default_method,
             json: as_json,
         } => {
             let patch = UserPatch {
                 unlock,
+                default_method,
                 ..patch_from(fields, block, unblock)
             };
             let user: User = client
@@ -176,6 +180,9 @@ fn rows(users: &[User]) -> Vec<Vec<String>> {
                 opt(&u.email),
                 opt(&u.phone),
                 u.mfa_state.as_str().to_owned(),
+                u.default_method
+                    .map(|m| m.as_str().to_owned())
+                    .unwrap_or_default(),
                 flags.join(", "),
             ]
         })
@@ -197,5 +204,6 @@ fn patch_from(fields: UserFields, block: bool, unblock: bool) -> UserPatch {
             None
         },
         unlock: false,
+        default_method: None,
     }
 }

@@ -72,7 +72,7 @@ async fn add_user(server: &InProcessServer, name: &str) {
         .unwrap();
 }
 
-async fn audit(server: &InProcessServer, query: &str) -> Vec<Value> {
+pub(crate) async fn audit(server: &InProcessServer, query: &str) -> Vec<Value> {
     let records = server
         .admin_call("GET", &format!("/v1/admin/audit?{query}&limit=1000"), None)
         .await

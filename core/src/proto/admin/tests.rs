@@ -32,6 +32,7 @@ fn user() -> User {
         blocked: false,
         created_at: 10,
         updated_at: 20,
+        default_method: Some(DefaultMethod::Token),
     }
 }
 
@@ -39,7 +40,8 @@ fn user_json() -> Value {
     json!({
         "id": "usr_1", "username": "alice", "first_name": "Alice", "last_name": null,
         "email": "alice@example.com", "phone": null, "mfa_state": "enforced",
-        "needs_registration": true, "blocked": false, "created_at": 10, "updated_at": 20
+        "needs_registration": true, "blocked": false, "created_at": 10, "updated_at": 20,
+        "default_method": "token"
     })
 }
 
