@@ -19,31 +19,7 @@ pub async fn insert<'e>(
     ex: impl Executor<'e, Database = Any>,
     r: &AuditRecord,
 ) -> Result<(), Error> {
-    let sql = format!(
-        "INSERT INTO audit ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
-    );
-    sqlx::query(&sql)
-        .bind(&r.id)
-        .bind(r.at)
-        .bind(&r.event)
-        .bind(&r.username)
-        .bind(&r.first_name)
-        .bind(&r.last_name)
-        .bind(&r.email)
-        .bind(&r.phone)
-        .bind(&r.device_id)
-        .bind(&r.factor)
-        .bind(&r.result)
-        .bind(&r.reason)
-        .bind(&r.server_name)
-        .bind(&r.server_ip)
-        .bind(&r.client_ip)
-        .bind(&r.application)
-        .bind(&r.admin_id)
-        .bind(&r.detail)
-        .execute(ex)
-        .await?;
-    Ok(())
+    insert_many(ex, std::slice::from_ref(r)).await
 }
 
 fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
