@@ -1,5 +1,5 @@
 //! Temporary directories, through `tempfile` only: removed when the test drops them, named
-//! after what they hold (`twofold-TAG-XXXXXX`) so one left behind by a killed test says whose
+//! after what they hold (`twofold-TAG-` and six random characters) so one left behind by a killed test says whose
 //! it was.
 
 use tempfile::TempDir;
