@@ -14,7 +14,7 @@ use subtle::ConstantTimeEq;
 use thiserror::Error;
 use zeroize::Zeroizing;
 
-use super::attributes::MESSAGE_AUTHENTICATOR;
+use super::attributes::{MESSAGE_AUTHENTICATOR, USER_PASSWORD};
 
 /// RFC 2865 §3: the shortest and the longest packet.
 pub const MIN_LENGTH: usize = 20;
@@ -99,6 +99,34 @@ pub struct Packet {
 }
 
 impl Packet {
+    /// An Access-Request with PAP (RFC 2865 §5.2): a zeroed Message-Authenticator first (for
+    /// [`sign`]), User-Name, the hidden User-Password.
+    pub fn pap_request(
+        identifier: u8,
+        authenticator: [u8; 16],
+        username: &str,
+        password: &[u8],
+        secret: &[u8],
+    ) -> Result<Self, PacketError> {
+        let hidden = hide_password(password, secret, &authenticator)?;
+        Ok(Self {
+            code: Code::AccessRequest as u8,
+            identifier,
+            authenticator,
+            attributes: vec![
+                super::attributes::message_authenticator(),
+                Attribute {
+                    kind: super::attributes::USER_NAME,
+                    value: username.as_bytes().to_vec(),
+                },
+                Attribute {
+                    kind: USER_PASSWORD,
+                    value: hidden,
+                },
+            ],
+        })
+    }
+
     /// Parses one datagram (see the module comment for what is refused).
     pub fn parse(bytes: &[u8]) -> Result<Self, PacketError> {
         let length = checked_length(bytes)?;

@@ -12,7 +12,7 @@ use thiserror::Error;
 use tokio::net::UdpSocket;
 use zeroize::Zeroizing;
 
-use super::attributes::{message_authenticator, NAS_IDENTIFIER, USER_NAME, USER_PASSWORD};
+use super::attributes::NAS_IDENTIFIER;
 use super::config::{load_secret, UpstreamConfig};
 use super::packet::{self, Attribute, Code, MessageAuth, Packet, PacketError, MAX_LENGTH};
 use crate::crypto::random_bytes;
@@ -75,29 +75,14 @@ impl UpstreamRadius {
         let random = random_bytes(17).map_err(|e| UpstreamError::Random(e.to_string()))?;
         let mut authenticator = [0u8; 16];
         authenticator.copy_from_slice(&random[1..17]);
-        let mut attributes = vec![
-            message_authenticator(),
-            Attribute {
-                kind: USER_NAME,
-                value: username.as_bytes().to_vec(),
-            },
-            Attribute {
-                kind: USER_PASSWORD,
-                value: packet::hide_password(password, &self.secret, &authenticator)?,
-            },
-        ];
+        let mut request =
+            Packet::pap_request(random[0], authenticator, username, password, &self.secret)?;
         if !self.nas_identifier.is_empty() {
-            attributes.push(Attribute {
+            request.attributes.push(Attribute {
                 kind: NAS_IDENTIFIER,
                 value: self.nas_identifier.as_bytes().to_vec(),
             });
         }
-        let request = Packet {
-            code: Code::AccessRequest as u8,
-            identifier: random[0],
-            authenticator,
-            attributes,
-        };
         let bytes = packet::sign(&request, &self.secret, None)?;
         let local: SocketAddr = if address.is_ipv4() {
             SocketAddr::from(([0, 0, 0, 0], 0))

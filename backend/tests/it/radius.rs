@@ -166,6 +166,31 @@ async fn second_factor_code_is_accepted_once_and_the_replay_refused() {
                 .contains("twofold_radius_requests_total{result=\"reject\"} 1"),
             "{engine}"
         );
+        // RFC 2865 §5.33: Proxy-State comes back unchanged, in order, after the others.
+        let proxied = s
+            .ask_with(
+                &format!(
+                    "User-Password = \"{code}\", Proxy-State = 0x74776f, Proxy-State = 0x0102"
+                ),
+                Patience::QUICK,
+            )
+            .await;
+        let proxy: Vec<&str> = proxied
+            .attributes
+            .iter()
+            .filter(|(n, _)| n == "Proxy-State")
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            proxy,
+            ["0x74776f", "0x0102"],
+            "{engine}: {}",
+            proxied.output
+        );
+        assert_eq!(
+            proxied.attributes.first().map(|a| a.0.as_str()),
+            Some("Message-Authenticator")
+        );
     }
 }
 
