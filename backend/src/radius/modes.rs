@@ -186,6 +186,7 @@ async fn password_then_challenge(
         // audits it) when asked without a passcode.
         Ok(_) => sign_in(front, request, Factor::Auto, None).await,
         Err(Error::UserNotFound(_)) => Ok(Reply::reject(REFUSED)),
+        Err(Error::InvalidField { .. }) => refuse(front, request, "invalid_request", REFUSED).await,
         Err(e) => Err(e),
     }
 }
@@ -309,7 +310,12 @@ async fn sign_in(
         Err(Error::UserNotFound(_)) => Ok(Reply::reject(REFUSED)),
         Err(Error::InvalidField { field, message }) => {
             tracing::info!(client = %front.client.name, %field, %message, "RADIUS request refused");
-            refuse(front, request, "invalid_request", "The code is not valid.").await
+            let message = if field == "username" {
+                REFUSED
+            } else {
+                "The code is not valid."
+            };
+            refuse(front, request, "invalid_request", message).await
         }
         Err(e) => Err(e),
     }
@@ -347,7 +353,8 @@ async fn audit_refusal(
     let state = front.state;
     let user = match crate::auth::users::find(state, &request.username).await {
         Ok(user) => Some(user),
-        Err(Error::UserNotFound(_)) => None,
+        // Unknown, or a name no user can have (empty, spaces, too long).
+        Err(Error::UserNotFound(_) | Error::InvalidField { .. }) => None,
         Err(e) => return Err(e),
     };
     let client_ip = client_ip(request);

@@ -447,3 +447,36 @@ async fn lockout_applies_after_wrong_codes_over_radius() {
         );
     }
 }
+
+#[tokio::test]
+async fn requests_that_cannot_be_answered_as_asked_are_rejected_and_audited() {
+    for engine in engines().unwrap() {
+        let s = setup(engine, vec![client(RadiusMode::SecondFactor)], None).await;
+        // No User-Password (PAP is all there is).
+        let attributes = "User-Name = \"alice\", Message-Authenticator = 0x00";
+        let no_password = radclient(s.radius, SECRET, attributes, Patience::QUICK)
+            .await
+            .unwrap();
+        assert!(no_password.rejected(), "{engine}: {}", no_password.output);
+        assert_eq!(
+            no_password.attribute("Reply-Message"),
+            Some("The password is missing."),
+            "{engine}"
+        );
+        let audit = s.audit().await;
+        assert!(
+            audit.iter().any(|r| r["reason"] == "malformed_request"),
+            "{engine}: {audit:?}"
+        );
+        // A name no user can have is a refusal, not silence.
+        let long = format!(
+            "User-Name = \"{}\", User-Password = \"123456\", Message-Authenticator = 0x00",
+            "a".repeat(300)
+        );
+        let refused = radclient(s.radius, SECRET, &long, Patience::QUICK)
+            .await
+            .unwrap();
+        assert!(refused.rejected(), "{engine}: {}", refused.output);
+        assert_eq!(dropped(&s.metrics(), "internal_error"), 0, "{engine}");
+    }
+}
