@@ -12,6 +12,7 @@ pub mod config;
 pub mod duplicate;
 pub mod modes;
 pub mod packet;
+pub mod password;
 pub mod primary;
 pub mod server;
 pub mod state;
