@@ -22,6 +22,7 @@ if $want_tests; then
   # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
   # and an image viewer that shows a QR code on the virtual screen.
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
+  apt_packages+=(freeradius freeradius-utils)  # RADIUS tests: radclient, and FreeRADIUS as the upstream primary
 fi
 
 missing=()
@@ -35,6 +36,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get -o DPkg::Lock::Timeout=300 update -qq
   $sudo_cmd apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The freeradius package starts a system service on 1812; the tests start their own.
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled --quiet freeradius 2>/dev/null; then $sudo_cmd systemctl disable --now freeradius || true; fi
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -62,6 +62,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub app_passwords: AppPasswordsConfig,
+    pub radius: crate::radius::config::RadiusConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -169,6 +170,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             app_passwords: AppPasswordsConfig::default(),
+            radius: Default::default(),
         }
     }
 }
@@ -282,6 +284,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "TWOFOLD_SERVER_TRUSTED_PROXIES",
         &["server", "trusted_proxies"],
     ),
+    ("TWOFOLD_RADIUS_LISTEN", &["radius", "listen"]),
 ];
 
 impl Config {
@@ -426,6 +429,7 @@ impl Config {
                 message: "must start with https:// or http://".into(),
             });
         }
+        self.radius.validate()?;
         Ok(())
     }
 

@@ -19,6 +19,7 @@ pub mod identity;
 pub mod listener;
 pub mod metrics;
 pub mod qr;
+pub mod radius;
 pub mod ratelimit;
 pub mod server;
 pub mod signin;

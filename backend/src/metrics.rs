@@ -16,6 +16,10 @@ pub struct Metrics {
     audit_suppressed: Mutex<BTreeMap<&'static str, u64>>,
     /// reason → device channels this node closed for misbehaving.
     channel_closed: Mutex<BTreeMap<&'static str, u64>>,
+    /// reason → RADIUS datagrams dropped without an answer.
+    radius_dropped: Mutex<BTreeMap<&'static str, u64>>,
+    /// result → RADIUS Access-Requests answered.
+    radius_requests: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -49,6 +53,20 @@ impl Metrics {
     pub fn channel_closed(&self, reason: &'static str) {
         if let Ok(mut m) = self.channel_closed.lock() {
             *m.entry(reason).or_default() += 1;
+        }
+    }
+
+    /// A RADIUS datagram dropped without an answer because of `reason`.
+    pub fn radius_dropped(&self, reason: &'static str) {
+        if let Ok(mut m) = self.radius_dropped.lock() {
+            *m.entry(reason).or_default() += 1;
+        }
+    }
+
+    /// A RADIUS Access-Request answered with `result` (accept, reject, challenge).
+    pub fn radius_request(&self, result: &'static str) {
+        if let Ok(mut m) = self.radius_requests.lock() {
+            *m.entry(result).or_default() += 1;
         }
     }
 
@@ -109,6 +127,20 @@ impl Metrics {
             "Device channels closed by the server, by reason.",
             "reason",
             &self.channel_closed,
+        );
+        labelled(
+            &mut out,
+            "twofold_radius_dropped_total",
+            "RADIUS datagrams dropped without an answer, by reason.",
+            "reason",
+            &self.radius_dropped,
+        );
+        labelled(
+            &mut out,
+            "twofold_radius_requests_total",
+            "RADIUS Access-Requests answered, by result.",
+            "result",
+            &self.radius_requests,
         );
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");

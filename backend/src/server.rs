@@ -113,6 +113,7 @@ pub async fn serve(
     let data_dir = config.data_dir.clone();
     let token_path = config.admin_token_path();
     let (state, first) = build_state(config, clock, bound).await?;
+    let radius = crate::radius::start(&state).await?;
     let public_url = state.public_url.clone();
     let limits = state.config.server.clone();
     let app = crate::router(state);
@@ -122,6 +123,9 @@ pub async fn serve(
         env!("CARGO_PKG_VERSION")
     );
     println!("  data directory: {} ({database})", data_dir.display());
+    if let Some(radius) = radius {
+        println!("  RADIUS: listening on {radius} (UDP)");
+    }
     if let Some(token) = &first.admin_token {
         // Standard output of a service ends up in its journal, readable by more people than
         // the 0600 file (issue 13, item 13): the token itself goes only to a terminal.

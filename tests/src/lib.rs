@@ -41,6 +41,7 @@ pub mod error;
 pub mod http;
 pub mod inprocess;
 pub mod oath;
+pub mod radius;
 pub mod server;
 pub mod temp;
 pub mod ws_raw;

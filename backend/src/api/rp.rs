@@ -97,7 +97,7 @@ fn capped(username: &str) -> &str {
 /// enumeration through a login page), one name is audited at most once a minute (checked
 /// in the shared audit table, so on any node); every attempt is counted in the metrics as
 /// `twofold_authentications_total{result="error",reason="unknown_user"}`.
-async fn audit_unknown_user<T>(
+pub(crate) async fn audit_unknown_user<T>(
     state: &AppState,
     app: &crate::store::applications::Application,
     factor: &str,

@@ -69,6 +69,18 @@ pub fn on_local_address<F: Future>(local: Option<IpAddr>, f: F) -> impl Future<O
     LOCAL_IP.scope(local, f)
 }
 
+tokio::task_local! {
+    /// Where a request came from when it was not HTTP (the RADIUS front end: client, NAS,
+    /// Calling-Station-Id), for the `detail` of the records it writes.
+    static SOURCE: Option<std::sync::Arc<str>>;
+}
+
+/// Runs `f` so that the audit records it writes without a detail of their own carry
+/// `source` as their detail.
+pub fn from_source<F: Future>(source: String, f: F) -> impl Future<Output = F::Output> {
+    SOURCE.scope(Some(source.into()), f)
+}
+
 pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
     let audit = &state.config.audit;
     let user = e.user;
@@ -101,7 +113,12 @@ pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
         client_ip: e.client_ip.map(str::to_owned),
         application: e.application.map(str::to_owned),
         admin_id: e.admin_id.map(str::to_owned),
-        detail: e.detail.map(str::to_owned),
+        detail: e.detail.map(str::to_owned).or_else(|| {
+            SOURCE
+                .try_with(|s| s.as_deref().map(str::to_owned))
+                .ok()
+                .flatten()
+        }),
     })
 }
 

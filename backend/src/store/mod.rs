@@ -16,6 +16,7 @@ pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
 pub mod one_time_codes;
+pub mod radius_states;
 pub mod rate_limits;
 pub mod reports;
 pub mod state;
@@ -84,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "a default method per user",
         include_str!("../../migrations/sqlite/0008_default_method.sql"),
     ),
+    (
+        11,
+        "RADIUS challenge states",
+        include_str!("../../migrations/sqlite/0011_radius_states.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +131,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "a default method per user",
         include_str!("../../migrations/postgres/0008_default_method.sql"),
+    ),
+    (
+        11,
+        "RADIUS challenge states",
+        include_str!("../../migrations/postgres/0011_radius_states.sql"),
     ),
 ];
 

@@ -15,5 +15,6 @@ mod item_push;
 mod lockout;
 mod malformed;
 mod push;
+mod radius;
 mod tls;
 mod tokens;
