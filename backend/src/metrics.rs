@@ -16,6 +16,8 @@ pub struct Metrics {
     audit_suppressed: Mutex<BTreeMap<&'static str, u64>>,
     /// reason → device channels this node closed for misbehaving.
     channel_closed: Mutex<BTreeMap<&'static str, u64>>,
+    /// event → what happened to this node's cluster event listener (PostgreSQL LISTEN).
+    cluster_listener: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -49,6 +51,14 @@ impl Metrics {
     pub fn channel_closed(&self, reason: &'static str) {
         if let Ok(mut m) = self.channel_closed.lock() {
             *m.entry(reason).or_default() += 1;
+        }
+    }
+
+    /// Something happened to the cluster event listener: `lost` (its connection broke),
+    /// `reconnected` (listening again and caught up from the store), `catch_up_failed`.
+    pub fn cluster_listener(&self, event: &'static str) {
+        if let Ok(mut m) = self.cluster_listener.lock() {
+            *m.entry(event).or_default() += 1;
         }
     }
 
@@ -109,6 +119,13 @@ impl Metrics {
             "Device channels closed by the server, by reason.",
             "reason",
             &self.channel_closed,
+        );
+        labelled(
+            &mut out,
+            "twofold_cluster_listener_events_total",
+            "The cluster event listener (PostgreSQL LISTEN) losing its connection and reconnecting.",
+            "event",
+            &self.cluster_listener,
         );
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");
