@@ -283,7 +283,7 @@ async fn phase(
                 let code = if valid {
                     device.code(t).unwrap_or_default()
                 } else {
-                    wrong_code(device, t)
+                    load::wrong_code(device, t)
                 };
                 let sent = Instant::now();
                 let answer = rp.auth_reason(username, &code).await;
@@ -312,22 +312,6 @@ async fn phase(
     }
     total.elapsed = started.elapsed();
     total
-}
-
-/// A code that none of the steps the server accepts around `t` produces.
-fn wrong_code(device: &TestDevice, t: u64) -> String {
-    let valid: Vec<String> = [t.saturating_sub(30), t, t + 30]
-        .iter()
-        .filter_map(|t| device.code(*t).ok())
-        .collect();
-    let mut n: u32 = valid.first().and_then(|c| c.parse().ok()).unwrap_or(0);
-    loop {
-        n = (n + 1) % 1_000_000;
-        let code = format!("{n:06}");
-        if !valid.contains(&code) {
-            return code;
-        }
-    }
 }
 
 /// Mixed mode (`--duration-seconds`): valid, replayed and wrong codes and pushes with

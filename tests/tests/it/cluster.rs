@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use sqlx::Connection;
 use twofold_core::proto::channel::{AnswerOutcome, Decision, ServerMessage};
+use twofold_testkit::answering::AnsweringDevice;
 use twofold_testkit::cluster::Cluster;
 use twofold_testkit::http::RawClient;
 use twofold_testkit::load::{self, check_audit, Answer, AuditCheck, Kind, LoadSetup};
@@ -82,20 +83,20 @@ async fn poll_status(url: &str, path: &str, want: impl Fn(u16) -> bool, wait: Du
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn killing_a_node_under_load_loses_no_acknowledged_answer() {
-    if !postgres_available() {
-        return;
-    }
-    let mut cluster = Cluster::start(3, &[]).await.unwrap();
+/// A cluster of `nodes`, `users` load users, and their devices connected through HAProxy,
+/// answering each request `think` after it arrives.
+async fn loaded_cluster(
+    nodes: usize,
+    users: usize,
+    think: Duration,
+) -> (Cluster, Arc<LoadSetup>, Vec<AnsweringDevice>) {
+    let cluster = Cluster::start(nodes, &[]).await.unwrap();
     let setup = Arc::new(
-        LoadSetup::create(&cluster.url, cluster.admin_token(), 12)
+        LoadSetup::create(&cluster.url, cluster.admin_token(), users)
             .await
             .unwrap(),
     );
-    // A user reads a request for a moment: pushes are pending on the phones when the node
-    // holding some of their sockets dies.
-    let devices = setup.answering_devices(&cluster.url, Duration::from_millis(300));
+    let devices = setup.answering_devices(&cluster.url, think);
     for d in &devices {
         assert!(
             d.wait_connected(Duration::from_secs(10)).await,
@@ -103,10 +104,24 @@ async fn killing_a_node_under_load_loses_no_acknowledged_answer() {
             d.stats()
         );
     }
-    let load = {
-        let setup = setup.clone();
-        tokio::spawn(async move { load::run(&setup, Duration::from_secs(8)).await })
-    };
+    (cluster, setup, devices)
+}
+
+/// The mixed load for `duration`, in the background.
+fn spawn_load(setup: &Arc<LoadSetup>, duration: Duration) -> tokio::task::JoinHandle<Vec<Answer>> {
+    let setup = setup.clone();
+    tokio::spawn(async move { load::run(&setup, duration).await })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn killing_a_node_under_load_loses_no_acknowledged_answer() {
+    if !postgres_available() {
+        return;
+    }
+    // A user reads a request for a moment: pushes are pending on the phones when the node
+    // holding some of their sockets dies.
+    let (mut cluster, setup, devices) = loaded_cluster(3, 12, Duration::from_millis(300)).await;
+    let load = spawn_load(&setup, Duration::from_secs(8));
     tokio::time::sleep(Duration::from_millis(2500)).await;
     cluster.kill(1).unwrap();
     let killed_at = Instant::now();
@@ -181,20 +196,8 @@ async fn a_postgres_restart_under_load_is_refused_with_503_and_recovered_from() 
     if !postgres_available() {
         return;
     }
-    let mut cluster = Cluster::start(2, &[]).await.unwrap();
-    let setup = Arc::new(
-        LoadSetup::create(&cluster.url, cluster.admin_token(), 6)
-            .await
-            .unwrap(),
-    );
-    let devices = setup.answering_devices(&cluster.url, Duration::from_millis(50));
-    for d in &devices {
-        assert!(d.wait_connected(Duration::from_secs(10)).await);
-    }
-    let load = {
-        let setup = setup.clone();
-        tokio::spawn(async move { load::run(&setup, Duration::from_secs(6)).await })
-    };
+    let (mut cluster, setup, _devices) = loaded_cluster(2, 6, Duration::from_millis(50)).await;
+    let load = spawn_load(&setup, Duration::from_secs(6));
     tokio::time::sleep(Duration::from_millis(1500)).await;
     cluster.postgres.stop().unwrap();
 
