@@ -23,6 +23,7 @@ if $want_tests; then
   # and an image viewer that shows a QR code on the virtual screen.
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
   apt_packages+=(freeradius freeradius-utils)  # RADIUS tests: radclient, and FreeRADIUS as the upstream primary
+  apt_packages+=(haproxy)  # the cluster tests: three nodes behind a real load balancer
 fi
 
 missing=()

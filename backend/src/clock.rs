@@ -43,3 +43,36 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+/// The clock `twofold-server serve` runs on: the system clock, or, in builds with the
+/// `test-clock` cargo feature (the test kit's, never a release), the system clock shifted by
+/// `TWOFOLD_TEST_CLOCK_OFFSET_SECONDS` (a signed integer): how the cluster tests run nodes
+/// whose clocks disagree. Without the feature the variable is not read at all.
+pub fn serve_clock() -> Result<std::sync::Arc<dyn Clock>, crate::error::Error> {
+    #[cfg(feature = "test-clock")]
+    if let Some(value) = std::env::var_os(OFFSET_VARIABLE) {
+        let offset: i64 = value.to_str().and_then(|v| v.parse().ok()).ok_or_else(|| {
+            crate::error::Error::invalid(
+                OFFSET_VARIABLE,
+                format!("{value:?} is not a whole number of seconds"),
+            )
+        })?;
+        tracing::warn!(offset, "test clock: this node's clock is shifted");
+        return Ok(std::sync::Arc::new(OffsetClock(offset)));
+    }
+    Ok(std::sync::Arc::new(SystemClock))
+}
+
+#[cfg(feature = "test-clock")]
+const OFFSET_VARIABLE: &str = "TWOFOLD_TEST_CLOCK_OFFSET_SECONDS";
+
+/// The system clock plus a fixed offset (test builds only; see [`serve_clock`]).
+#[cfg(feature = "test-clock")]
+pub struct OffsetClock(pub i64);
+
+#[cfg(feature = "test-clock")]
+impl Clock for OffsetClock {
+    fn now(&self) -> u64 {
+        SystemClock.now().saturating_add_signed(self.0)
+    }
+}

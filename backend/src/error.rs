@@ -109,6 +109,16 @@ impl From<Error> for ApiError {
             Error::AppPasswordsDisabled => (S::FORBIDDEN, "app_password.disabled"),
             Error::AdminTokenNotFound(_) => (S::NOT_FOUND, "admin.token_not_found"),
             Error::LastAdminToken(_) => (S::CONFLICT, "admin.last_token"),
+            // The database is down or restarting: refuse (never guess an answer) with a code
+            // a relying party can retry on, through another node or a moment later.
+            Error::Store(e) if crate::store::is_unavailable(e) => {
+                tracing::warn!(error = %err, "database unavailable");
+                return ApiError::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "service.database_unavailable",
+                    "the database is unavailable; try again shortly",
+                );
+            }
             Error::Store(_) | Error::Migration(_) | Error::Crypto(_) | Error::Internal(_) => {
                 tracing::error!(error = %err, "internal error");
                 return ApiError::new(

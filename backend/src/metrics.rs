@@ -20,6 +20,8 @@ pub struct Metrics {
     radius_dropped: Mutex<BTreeMap<&'static str, u64>>,
     /// result → RADIUS Access-Requests answered.
     radius_requests: Mutex<BTreeMap<&'static str, u64>>,
+    /// event → what happened to this node's cluster event listener (PostgreSQL LISTEN).
+    cluster_listener: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 impl Metrics {
@@ -67,6 +69,14 @@ impl Metrics {
     pub fn radius_request(&self, result: &'static str) {
         if let Ok(mut m) = self.radius_requests.lock() {
             *m.entry(result).or_default() += 1;
+        }
+    }
+
+    /// Something happened to the cluster event listener: `lost` (its connection broke),
+    /// `reconnected` (listening again and caught up from the store), `catch_up_failed`.
+    pub fn cluster_listener(&self, event: &'static str) {
+        if let Ok(mut m) = self.cluster_listener.lock() {
+            *m.entry(event).or_default() += 1;
         }
     }
 
@@ -141,6 +151,13 @@ impl Metrics {
             "RADIUS Access-Requests answered, by result.",
             "result",
             &self.radius_requests,
+        );
+        labelled(
+            &mut out,
+            "twofold_cluster_listener_events_total",
+            "The cluster event listener (PostgreSQL LISTEN) losing its connection and reconnecting.",
+            "event",
+            &self.cluster_listener,
         );
         for (name, help, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}");

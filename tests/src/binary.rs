@@ -98,6 +98,10 @@ fn build_once(exe: &Path, target_dir: &Path, profile_dir: &str) -> Result<()> {
             NAME,
             "--bin",
             NAME,
+            // The test clock hook (TWOFOLD_TEST_CLOCK_OFFSET_SECONDS): cluster tests run
+            // nodes whose clocks disagree. Never in a release build.
+            "--features",
+            "twofold-server/test-clock",
             "--manifest-path",
         ])
         .arg(&manifest)

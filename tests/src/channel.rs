@@ -119,6 +119,24 @@ impl DeviceChannel {
         }
     }
 
+    /// The next message within `wait`, telling a quiet socket ([`Received::Nothing`]) from a
+    /// closed or failed one ([`Received::Closed`]): what a client that reconnects needs.
+    pub async fn receive(&mut self, wait: Duration) -> Result<Received> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            match tokio::time::timeout_at(deadline, self.socket.next()).await {
+                Err(_) => return Ok(Received::Nothing),
+                Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => {
+                    return Ok(Received::Closed)
+                }
+                Ok(Some(Ok(Message::Text(text)))) => {
+                    return Ok(Received::Message(serde_json::from_str(&text)?))
+                }
+                Ok(Some(Ok(_))) => continue,
+            }
+        }
+    }
+
     /// True when the server closes the socket within 5 s (messages before the close are
     /// skipped); false when it stays open.
     pub async fn closed(&mut self) -> bool {
@@ -191,4 +209,14 @@ impl TestDevice {
     pub async fn connect(&self, server_url: &str) -> Result<(DeviceChannel, ServerMessage)> {
         DeviceChannel::connect(self, server_url).await
     }
+}
+
+/// What [`DeviceChannel::receive`] got.
+#[derive(Debug)]
+pub enum Received {
+    Message(ServerMessage),
+    /// Nothing within the wait; the socket is still open.
+    Nothing,
+    /// The server closed the socket, or the connection failed.
+    Closed,
 }

@@ -33,15 +33,20 @@
 //! # Ok(()) }
 //! ```
 
+pub mod answering;
 pub mod binary;
 pub mod channel;
+pub mod cluster;
 pub mod device;
 pub mod engine;
 pub mod error;
+pub mod haproxy;
 pub mod http;
 pub mod inprocess;
+pub mod load;
 pub mod oath;
 pub mod radius;
+pub mod private_postgres;
 pub mod server;
 pub mod temp;
 pub mod ws_raw;

@@ -79,11 +79,24 @@ impl ServerProcess {
 
     /// A server with extra `TWOFOLD_*` (or `RUST_LOG`) settings.
     pub async fn start_with(engine: Engine, env: &[(&str, &str)]) -> Result<Self> {
+        let database = match engine {
+            Engine::Sqlite => None,
+            Engine::Postgres => Some(fresh_postgres_database().await?),
+        };
+        Self::start_on(database, env)
+    }
+
+    /// A server on the PostgreSQL database at `postgres_url` (None: SQLite in its data
+    /// directory), with extra settings as in [`start_with`](Self::start_with).
+    pub fn start_on(postgres_url: Option<String>, env: &[(&str, &str)]) -> Result<Self> {
         let dir = temp_dir("e2e")?;
         let data_dir = dir.path().join("data");
-        let database = match engine {
-            Engine::Sqlite => Database::Sqlite(data_dir.join("twofold.db")),
-            Engine::Postgres => Database::Postgres(fresh_postgres_database().await?),
+        let (engine, database) = match postgres_url {
+            None => (
+                Engine::Sqlite,
+                Database::Sqlite(data_dir.join("twofold.db")),
+            ),
+            Some(url) => (Engine::Postgres, Database::Postgres(url)),
         };
         let mut settings: Vec<(String, String)> = vec![
             ("TWOFOLD_LISTEN".into(), "127.0.0.1:0".into()),
@@ -265,6 +278,30 @@ impl ServerProcess {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// `kill -9`: the process dies at once, mid-request, with nothing flushed or closed.
+    pub fn kill(&mut self) -> Result<()> {
+        let Some(mut child) = self.child.take() else {
+            return Err(Error::new("the server is not running"));
+        };
+        child.kill()?;
+        child.wait()?;
+        Ok(())
+    }
+
+    /// Starts the process again on the port it listened on before (after
+    /// [`kill`](Self::kill) or [`stop`](Self::stop)): what a supervisor restarting a node
+    /// behind a load balancer does.
+    pub fn restart_same_port(&mut self) -> Result<()> {
+        let address = self
+            .url
+            .strip_prefix("http://")
+            .ok_or_else(|| Error::new(format!("{} is not http://", self.url)))?
+            .to_owned();
+        self.env.retain(|(k, _)| k != "TWOFOLD_LISTEN");
+        self.env.push(("TWOFOLD_LISTEN".into(), address));
+        self.spawn()
     }
 
     /// Everything the server wrote to standard error (its log) so far.

@@ -102,6 +102,15 @@ impl ConnectedDevices {
         }
     }
 
+    /// The devices with at least one socket open here (for catching up after the cluster
+    /// listener reconnects).
+    pub fn device_ids(&self) -> Vec<String> {
+        self.sockets
+            .lock()
+            .map(|s| s.keys().cloned().collect())
+            .unwrap_or_default()
+    }
+
     pub fn connected_count(&self) -> usize {
         self.sockets
             .lock()

@@ -40,17 +40,21 @@ pub async fn signed_message(
     })
 }
 
-/// Sends a still-pending challenge to every active device of its user connected here.
-pub async fn to_connected_devices(state: &AppState, row: &ChallengeRow) -> Result<(), Error> {
+/// Sends a still-pending challenge to every active device of its user connected here;
+/// returns how many devices it was queued for.
+pub async fn to_connected_devices(state: &AppState, row: &ChallengeRow) -> Result<usize, Error> {
     if row.state != ChallengeState::Pending {
-        return Ok(());
+        return Ok(0);
     }
     let epoch = state.epoch().await;
+    let mut queued = 0;
     for device in devices::active_for_user(state.store.pool(), &row.user_id, epoch).await? {
         if state.connected.is_connected(&device.id) {
             let message = signed_message(state, row, &device.id).await?;
-            state.connected.send(&device.id, Outbound::Send(message));
+            if state.connected.send(&device.id, Outbound::Send(message)) {
+                queued += 1;
+            }
         }
     }
-    Ok(())
+    Ok(queued)
 }

@@ -40,37 +40,110 @@ pub async fn publish(state: &AppState, event: Event) -> Result<(), Error> {
     }
 }
 
-/// Listens for events from every node (PostgreSQL only), reconnecting after failures.
+/// Listens for events from every node (PostgreSQL only), reconnecting after failures with
+/// a growing delay ([`RECONNECT_FIRST`] doubling up to [`RECONNECT_MAX`]).
+///
+/// NOTIFY is fire-and-forget: what was sent while this node's listener was not connected is
+/// not queued for it. So every time the listener is (re)connected and LISTENing, the node
+/// catches up from the tables ([`super::catch_up`]) before it reads further notifications:
+/// an event sent after the LISTEN is either in the tables by then or arrives as a
+/// notification (or both; the socket drops a challenge it already sent).
 pub fn spawn_listener(state: AppState, database_url: String) {
     if state.store.backend() != Backend::Postgres {
         return;
     }
     tokio::spawn(async move {
+        let mut delay = RECONNECT_FIRST;
+        let mut reconnecting = false;
         loop {
-            match notify::listen(&database_url).await {
-                // Anything missed while disconnected: challenges are re-sent on device
-                // reconnect, and waiters also poll the store.
-                Ok(mut listener) => loop {
-                    match listener.recv().await {
-                        Ok(n) => match serde_json::from_str::<Event>(n.payload()) {
-                            Ok(event) => {
-                                if let Err(e) = dispatch(&state, event).await {
-                                    tracing::warn!(error = %e, "cluster event failed");
-                                }
-                            }
-                            Err(e) => tracing::warn!(error = %e, "unreadable cluster event"),
-                        },
-                        Err(e) => {
-                            tracing::warn!(error = %e, "cluster event listener lost its connection");
-                            break;
-                        }
+            match notify::listen(&database_url, &state.server_name).await {
+                Ok(mut listener) => {
+                    if caught_up(&state, reconnecting).await {
+                        delay = RECONNECT_FIRST;
+                        // Returns only once the connection is lost for good.
+                        listen(&state, &mut listener).await;
                     }
-                },
+                }
                 Err(e) => tracing::warn!(error = %e, "cannot listen for cluster events"),
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            reconnecting = true;
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(RECONNECT_MAX);
         }
     });
+}
+
+/// The first delay before the listener reconnects.
+const RECONNECT_FIRST: Duration = Duration::from_millis(250);
+/// The longest delay between two attempts to reconnect.
+const RECONNECT_MAX: Duration = Duration::from_secs(8);
+
+/// Dispatches notifications until the listener fails to reconnect. A connection that sqlx
+/// re-established by itself (`Ok(None)`) is caught up at once.
+async fn listen(state: &AppState, listener: &mut sqlx::postgres::PgListener) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(n)) => match serde_json::from_str::<Event>(n.payload()) {
+                Ok(event) => {
+                    if let Err(e) = dispatch(state, event).await {
+                        tracing::warn!(error = %e, "cluster event failed");
+                    }
+                }
+                Err(e) => tracing::warn!(error = %e, "unreadable cluster event"),
+            },
+            Ok(None) => {
+                tracing::warn!("cluster event listener lost its connection; reconnected");
+                state.metrics.cluster_listener("lost");
+                if !caught_up(state, true).await {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cluster event listener lost its connection");
+                state.metrics.cluster_listener("lost");
+                return;
+            }
+        }
+    }
+}
+
+/// Catches up after a (re)connection; false when that failed (the caller reconnects and
+/// tries again, so nothing missed is left behind).
+async fn caught_up(state: &AppState, reconnected: bool) -> bool {
+    match super::catch_up::run(state).await {
+        Ok(done) => {
+            if reconnected {
+                state.metrics.cluster_listener("reconnected");
+                tracing::info!(
+                    challenges = done.challenges,
+                    closed = done.closed,
+                    reactivated = done.reactivated,
+                    "cluster event listener reconnected; caught up from the database"
+                );
+            }
+            true
+        }
+        Err(e) => {
+            state.metrics.cluster_listener("catch_up_failed");
+            tracing::warn!(error = %e, "cluster event listener: catching up failed");
+            false
+        }
+    }
+}
+
+/// What a revoked device is told before its socket closes.
+pub fn revoked_message() -> ServerMessage {
+    ServerMessage::AccountRevoked {
+        message: "This account was reset by an administrator: remove it and activate again.".into(),
+    }
+}
+
+/// What every device is told when the server was reactivated.
+pub fn not_activated_message() -> ServerMessage {
+    ServerMessage::Error {
+        code: NOT_ACTIVATED.into(),
+        message: NOT_ACTIVATED_MESSAGE.into(),
+    }
 }
 
 async fn dispatch(state: &AppState, event: Event) -> Result<(), Error> {
@@ -98,20 +171,14 @@ async fn dispatch(state: &AppState, event: Event) -> Result<(), Error> {
         }
         Event::Revoked { device_ids } => {
             for id in device_ids {
-                state.connected.send(
-                    &id,
-                    Outbound::Close(ServerMessage::AccountRevoked {
-                        message: "This account was reset by an administrator: remove it and activate again.".into(),
-                    }),
-                );
+                state
+                    .connected
+                    .send(&id, Outbound::Close(revoked_message()));
             }
         }
         Event::Reactivated => {
             state.reload_identity().await?;
-            state.connected.close_all(ServerMessage::Error {
-                code: NOT_ACTIVATED.into(),
-                message: NOT_ACTIVATED_MESSAGE.into(),
-            });
+            state.connected.close_all(not_activated_message());
         }
     }
     Ok(())

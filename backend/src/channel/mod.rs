@@ -3,6 +3,7 @@
 //! a device ([`delivery`]) and the events that cross nodes ([`events`]). Transport only: what
 //! an answer means is [`crate::signin::push`]'s business.
 
+pub mod catch_up;
 pub mod connected;
 pub mod delivery;
 pub mod events;

@@ -5,7 +5,7 @@
 //! tests drive it through channels without a server; [`channel`] only upgrades the request
 //! and hands the socket's two halves over.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocketUpgrade};
@@ -182,18 +182,21 @@ where
         return Ok(());
     }
     // Everything still waiting for this user: nothing is lost while the phone was offline.
-    // A challenge created after this connection registered but before the list was read
-    // is in the list and also queued by its event: its ids are kept so the event's copy
-    // is dropped and the device receives each challenge once.
-    let mut sent_at_connect = HashSet::new();
+    // A challenge can reach this socket more than once: created after this connection
+    // registered but before the list was read (in the list and queued by its event), or
+    // queued again when the node's cluster listener catches up after a reconnection
+    // (`catch_up`). Each id is sent once: the ids sent are kept until the challenge expires.
+    let mut sent = SentChallenges::default();
     for row in
         challenges::pending_for_user(state.store.pool(), &device.user_id, state.now()).await?
     {
         let message = delivery::signed_message(state, &row, &device.id).await?;
+        if !sent.first_time(&row.id, row.expires_at, state.now()) {
+            continue;
+        }
         if !write.message(&message).await {
             return Ok(());
         }
-        sent_at_connect.insert(row.id);
     }
     let heartbeat = Duration::from_secs(state.config.push.heartbeat_seconds);
     let mut ticker = tokio::time::interval(heartbeat);
@@ -217,7 +220,7 @@ where
             queued = outbound.recv() => match queued {
                 Some(Outbound::Send(message)) => {
                     if let ServerMessage::Challenge { challenge, .. } = &message {
-                        if sent_at_connect.remove(&challenge.id) {
+                        if !sent.first_time(&challenge.id, challenge.expires_at, state.now()) {
                             continue;
                         }
                     }
@@ -295,5 +298,23 @@ async fn handle_text(
             code: "bad_message".into(),
             message: format!("unreadable message: {e}"),
         }),
+    }
+}
+
+/// The challenges a socket has sent, by id, with their expiry: a challenge is shown once
+/// however many times it is queued. Entries go when their challenge expires, so the map
+/// holds at most what the push caps let through in one challenge lifetime.
+#[derive(Default)]
+struct SentChallenges(HashMap<String, u64>);
+
+impl SentChallenges {
+    /// True when `id` was not sent yet (and records it as sent now).
+    fn first_time(&mut self, id: &str, expires_at: u64, now: u64) -> bool {
+        self.0.retain(|_, expires| *expires >= now);
+        if self.0.contains_key(id) {
+            return false;
+        }
+        self.0.insert(id.to_owned(), expires_at);
+        true
     }
 }

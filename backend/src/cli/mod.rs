@@ -9,14 +9,12 @@ mod output;
 mod time;
 
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::Parser;
 
 pub use args::{Cli, Command};
 pub use error::CliError;
 
-use crate::clock::SystemClock;
 use crate::config::Config;
 
 pub fn main() -> ExitCode {
@@ -44,7 +42,7 @@ pub fn main() -> ExitCode {
                 init_logging(&config.log_format);
                 crate::serve(
                     config,
-                    Arc::new(SystemClock),
+                    crate::clock::serve_clock()?,
                     crate::server::shutdown_signal(),
                 )
                 .await

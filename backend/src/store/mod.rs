@@ -154,7 +154,11 @@ impl Store {
         };
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10));
+            .acquire_timeout(Duration::from_secs(10))
+            // After a PostgreSQL restart every idle connection is dead: each is pinged before
+            // it is handed out (sqlx's default, stated because availability depends on it), a
+            // dead one is dropped and a new one opened, so the node recovers by itself.
+            .test_before_acquire(true);
         let options = if backend == Backend::Sqlite {
             options.after_connect(|conn, _meta| {
                 Box::pin(async move {
@@ -248,4 +252,22 @@ pub async fn ping(store: &Store) -> Result<(), Error> {
 /// True when `err` is a unique-constraint violation (a duplicate name).
 pub fn is_unique_violation(err: &sqlx::Error) -> bool {
     matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// True when `err` says the database cannot be reached or is shutting down or starting up,
+/// rather than that a query was wrong: the caller answers 503 and may retry. SQLSTATE class
+/// 08 is "connection exception", 57P01..57P03 are admin/crash shutdown and "cannot connect
+/// now" (PostgreSQL, Appendix A).
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+        _ => false,
+    }
 }

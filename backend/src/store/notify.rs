@@ -1,7 +1,10 @@
 //! PostgreSQL LISTEN/NOTIFY: how nodes of a cluster tell each other about events. The
 //! payload is opaque here (the device channel's `events` module gives it meaning).
 
-use sqlx::postgres::PgListener;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgListener, PgPoolOptions};
 
 use super::{Backend, Store};
 use crate::error::Error;
@@ -24,9 +27,31 @@ pub async fn publish(store: &Store, payload: &str) -> Result<(), Error> {
 }
 
 /// A dedicated connection listening on the channel (the pool's connections are shared and
-/// cannot hold a LISTEN).
-pub async fn listen(database_url: &str) -> Result<PgListener, Error> {
-    let mut listener = PgListener::connect(database_url).await?;
+/// cannot hold a LISTEN). Its `application_name` is `twofold-listener <server_name>`, so an
+/// operator (or a test) finds it in `pg_stat_activity`.
+///
+/// sqlx re-establishes a lost connection (and its LISTEN) inside `try_recv`, which then
+/// answers `Ok(None)`: notifications sent meanwhile are gone, and the caller must read what it
+/// may have missed from the tables. `recv` would hide that gap, so callers use `try_recv`.
+pub async fn listen(database_url: &str, server_name: &str) -> Result<PgListener, Error> {
+    let options = PgConnectOptions::from_str(database_url)?
+        .application_name(&listener_application_name(server_name));
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .max_lifetime(None)
+        .idle_timeout(None)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect_with(options)
+        .await?;
+    let mut listener = PgListener::connect_with(&pool).await?;
+    // The pool is this listener's alone and never closed.
+    listener.ignore_pool_close_event(true);
+    listener.eager_reconnect(true);
     listener.listen(CHANNEL).await?;
     Ok(listener)
+}
+
+/// The `application_name` of `server_name`'s listener connection.
+pub fn listener_application_name(server_name: &str) -> String {
+    format!("twofold-listener {server_name}")
 }

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 use serde_json::json;
+use twofold_testkit::load::{self, LoadSetup};
 use twofold_testkit::{now, AdminClient, Engine, Error, RpClient, ServerProcess, TestDevice};
 
 #[derive(Debug, Parser)]
@@ -18,10 +19,13 @@ use twofold_testkit::{now, AdminClient, Engine, Error, RpClient, ServerProcess, 
     long_about = "Creates USERS users, each with an activated (simulated) device, and one application; \
 then sends one valid code per user (a code is accepted once per 30 s step, so many users make many \
 valid requests), then INVALID requests with wrong codes. Prints requests/s and p50/p99 latency for each.\n\n\
+With --duration-seconds it runs the mixed mode instead: codes and pushes (approved by simulated devices) \
+for that long, every answer recorded (--record) and checked against the audit log.\n\n\
 Without --server it starts `twofold-server serve` itself on 127.0.0.1:0 with a temporary data \
 directory, the lockout threshold raised (so wrong codes are measured, not lockouts) and the \
 activation rate limit lifted.",
     after_help = "Examples:\n  twofold-load --users 2000 --invalid 4000 --concurrency 32\n  \
+twofold-load --server http://127.0.0.1:8443 --token adm_... --users 20 --duration-seconds 30 --record answers.jsonl\n  \
 TWOFOLD_TEST_POSTGRES_URL=postgres://twofold@127.0.0.1:5432/postgres twofold-load --engine postgres\n  \
 twofold-load --server http://127.0.0.1:8080 --token adm_... --users 100"
 )]
@@ -47,6 +51,15 @@ struct Args {
     /// Stop each phase after this many seconds even if requests remain.
     #[arg(long, default_value_t = 60)]
     max_seconds: u64,
+    /// Mixed mode: for this many seconds, each user in turn sends a valid code, the same code
+    /// again, a wrong code and a push that the user's simulated device (connected to the
+    /// same URL) approves; then every answer received is checked against the audit log.
+    #[arg(long)]
+    duration_seconds: Option<u64>,
+    /// Mixed mode: write every answer received (user, kind, code, txid, status, result,
+    /// reason, error code) to this file, one JSON object a line.
+    #[arg(long, requires = "duration_seconds")]
+    record: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -94,6 +107,9 @@ async fn run(args: Args) -> Result<(), Error> {
                         "TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE",
                         "1000000000",
                     ),
+                    // Mixed mode sends a push per user every round.
+                    ("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000000"),
+                    ("TWOFOLD_PUSH_MAX_PER_DAY", "1000000"),
                     ("RUST_LOG", "warn"),
                 ],
             )
@@ -104,6 +120,13 @@ async fn run(args: Args) -> Result<(), Error> {
             pair
         }
     };
+    if let Some(seconds) = args.duration_seconds {
+        mixed(&url, &token, &args, seconds).await?;
+        if let Some(mut server) = own {
+            server.stop()?;
+        }
+        return Ok(());
+    }
     // AdminClient refuses anything but this machine.
     let admin = AdminClient::new(&url, &token)?;
 
@@ -260,7 +283,7 @@ async fn phase(
                 let code = if valid {
                     device.code(t).unwrap_or_default()
                 } else {
-                    wrong_code(device, t)
+                    load::wrong_code(device, t)
                 };
                 let sent = Instant::now();
                 let answer = rp.auth_reason(username, &code).await;
@@ -291,18 +314,46 @@ async fn phase(
     total
 }
 
-/// A code that none of the steps the server accepts around `t` produces.
-fn wrong_code(device: &TestDevice, t: u64) -> String {
-    let valid: Vec<String> = [t.saturating_sub(30), t, t + 30]
-        .iter()
-        .filter_map(|t| device.code(*t).ok())
-        .collect();
-    let mut n: u32 = valid.first().and_then(|c| c.parse().ok()).unwrap_or(0);
-    loop {
-        n = (n + 1) % 1_000_000;
-        let code = format!("{n:06}");
-        if !valid.contains(&code) {
-            return code;
+/// Mixed mode (`--duration-seconds`): valid, replayed and wrong codes and pushes with
+/// simulated devices approving them, for a duration; then the audit check.
+async fn mixed(url: &str, token: &str, args: &Args, seconds: u64) -> Result<(), Error> {
+    let setup = LoadSetup::create(url, token, args.users).await?;
+    let devices = setup.answering_devices(url, Duration::from_millis(100));
+    for device in &devices {
+        if !device.wait_connected(Duration::from_secs(10)).await {
+            return Err(Error::new(format!(
+                "a device did not connect its channel: {:?}",
+                device.stats().last_error
+            )));
         }
     }
+    eprintln!(
+        "{} users with connected devices; running for {seconds} s",
+        setup.users.len()
+    );
+    let answers = load::run(&setup, Duration::from_secs(seconds)).await;
+    if let Some(path) = &args.record {
+        let mut lines = String::new();
+        for answer in &answers {
+            lines.push_str(&serde_json::to_string(answer)?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines)?;
+        eprintln!("recorded {} answers in {}", answers.len(), path.display());
+    }
+    let records = AdminClient::new(url, token)?
+        .audit("&event=authentication")
+        .await?;
+    let check = load::check_audit(&answers, &records);
+    println!(
+        "sent {}, acknowledged {}, found in audit exactly once {}, lost {}, duplicated {}, wrong {}, codes accepted twice {}, refused 503 {}",
+        check.sent, check.acknowledged, check.found_in_audit, check.lost, check.duplicated,
+        check.wrong, check.accepted_twice, check.unavailable
+    );
+    if check.lost + check.duplicated + check.wrong + check.accepted_twice > 0 {
+        return Err(Error::new(
+            "acknowledged answers do not match the audit log",
+        ));
+    }
+    Ok(())
 }

@@ -29,6 +29,7 @@ mod activation_limits;
 mod admin_bootstrap;
 mod admin_tokens;
 mod audit;
+mod cluster;
 mod codes;
 mod common;
 mod flow;
