@@ -62,6 +62,8 @@ pub struct Config {
     pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub app_passwords: AppPasswordsConfig,
+    pub sms: crate::gateway::config::GatewayConfig,
+    pub voice: crate::gateway::config::GatewayConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -169,6 +171,8 @@ impl Default for Config {
             server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             app_passwords: AppPasswordsConfig::default(),
+            sms: Default::default(),
+            voice: Default::default(),
         }
     }
 }
@@ -282,6 +286,10 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "TWOFOLD_SERVER_TRUSTED_PROXIES",
         &["server", "trusted_proxies"],
     ),
+    ("TWOFOLD_SMS_GATEWAY_URL", &["sms", "gateway_url"]),
+    ("TWOFOLD_SMS_HEADERS_FILE", &["sms", "headers_file"]),
+    ("TWOFOLD_VOICE_GATEWAY_URL", &["voice", "gateway_url"]),
+    ("TWOFOLD_VOICE_HEADERS_FILE", &["voice", "headers_file"]),
 ];
 
 impl Config {
@@ -395,6 +403,9 @@ impl Config {
                 });
             }
         }
+        use crate::gateway::config::Section;
+        self.sms.validate(Section::Sms)?;
+        self.voice.validate(Section::Voice)?;
         let hook = self.push.alert_webhook_url.to_ascii_lowercase();
         if !(hook.is_empty() || hook.starts_with("http://") || hook.starts_with("https://")) {
             return Err(ConfigError::Invalid {

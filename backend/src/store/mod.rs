@@ -18,6 +18,7 @@ pub mod notify;
 pub mod one_time_codes;
 pub mod rate_limits;
 pub mod reports;
+pub mod sent_codes;
 pub mod state;
 pub mod users;
 
@@ -84,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "a default method per user",
         include_str!("../../migrations/sqlite/0008_default_method.sql"),
     ),
+    (
+        9,
+        "text-message and voice codes",
+        include_str!("../../migrations/sqlite/0009_sent_codes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +131,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "a default method per user",
         include_str!("../../migrations/postgres/0008_default_method.sql"),
+    ),
+    (
+        9,
+        "text-message and voice codes",
+        include_str!("../../migrations/postgres/0009_sent_codes.sql"),
     ),
 ];
 

@@ -15,5 +15,6 @@ mod item_push;
 mod lockout;
 mod malformed;
 mod push;
+mod sms;
 mod tls;
 mod tokens;

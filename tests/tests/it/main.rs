@@ -39,4 +39,5 @@ mod malformed;
 mod nodes;
 mod replay;
 mod secrets;
+mod sms;
 mod tokens;
