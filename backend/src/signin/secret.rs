@@ -188,7 +188,7 @@ fn lockout_factor(factor: Factor) -> &'static str {
 }
 
 /// The lockout policy, as passcodes have it.
-fn escalation(policy: &PolicyConfig) -> lockouts::Escalation {
+pub fn escalation(policy: &PolicyConfig) -> lockouts::Escalation {
     lockouts::Escalation {
         threshold: policy.lockout_threshold,
         first_lock_seconds: policy.lockout_seconds,

@@ -263,12 +263,7 @@ pub async fn submit(
         .await;
     }
     let now = state.now();
-    let policy = &state.config.policy;
-    let escalation = lockouts::Escalation {
-        threshold: policy.lockout_threshold,
-        first_lock_seconds: policy.lockout_seconds,
-        permanent_after: policy.lockout_permanent_after,
-    };
+    let escalation = super::secret::escalation(&state.config.policy);
     let mut tx = pool.begin().await?;
     let counter = passcode::LOCKOUT_FACTOR;
     let (result, reason) =

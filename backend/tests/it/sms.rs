@@ -11,6 +11,7 @@ use twofold_server::Config;
 use twofold_testkit::gateway::{Mode, TestGateway};
 use twofold_testkit::{engines, InProcessServer};
 
+use crate::default_method::{auth, preauth};
 use crate::handlers::passcode_setup;
 use crate::tokens::signin::audit;
 
@@ -52,14 +53,6 @@ async fn user_with_phone(server: &InProcessServer, username: &str, phone: &str) 
         .unwrap();
     assert_eq!(status, 201, "{body}");
     server.application("Portal").await.unwrap()
-}
-
-async fn auth(server: &InProcessServer, app: &str, body: Value) -> (u16, Value) {
-    let (status, answer) = server
-        .call("POST", "/v1/auth", Some(app), Some(body))
-        .await
-        .unwrap();
-    (status.as_u16(), answer)
 }
 
 /// `factor` for `username`: must answer 200; the answer.
@@ -108,20 +101,6 @@ fn wrong(code: &str) -> String {
     let last = digits.len() - 1;
     digits[last] = b'0' + (digits[last] - b'0' + 1) % 10;
     String::from_utf8(digits).unwrap()
-}
-
-async fn preauth(server: &InProcessServer, app: &str, username: &str) -> Value {
-    let (status, answer) = server
-        .call(
-            "POST",
-            "/v1/preauth",
-            Some(app),
-            Some(json!({ "username": username })),
-        )
-        .await
-        .unwrap();
-    assert_eq!(status, 200, "{answer}");
-    answer
 }
 
 /// (result, reason) of the user's `authentication` audit records of `factor`, oldest first.
