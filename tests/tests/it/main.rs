@@ -39,5 +39,4 @@ mod malformed;
 mod nodes;
 mod replay;
 mod secrets;
-mod sms;
 mod tokens;
