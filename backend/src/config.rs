@@ -63,6 +63,8 @@ pub struct Config {
     pub metrics: MetricsConfig,
     pub app_passwords: AppPasswordsConfig,
     pub radius: crate::radius::config::RadiusConfig,
+    pub sms: crate::gateway::config::GatewayConfig,
+    pub voice: crate::gateway::config::GatewayConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -171,6 +173,8 @@ impl Default for Config {
             metrics: MetricsConfig::default(),
             app_passwords: AppPasswordsConfig::default(),
             radius: Default::default(),
+            sms: Default::default(),
+            voice: Default::default(),
         }
     }
 }
@@ -285,6 +289,10 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         &["server", "trusted_proxies"],
     ),
     ("TWOFOLD_RADIUS_LISTEN", &["radius", "listen"]),
+    ("TWOFOLD_SMS_GATEWAY_URL", &["sms", "gateway_url"]),
+    ("TWOFOLD_SMS_HEADERS_FILE", &["sms", "headers_file"]),
+    ("TWOFOLD_VOICE_GATEWAY_URL", &["voice", "gateway_url"]),
+    ("TWOFOLD_VOICE_HEADERS_FILE", &["voice", "headers_file"]),
 ];
 
 impl Config {
@@ -398,6 +406,9 @@ impl Config {
                 });
             }
         }
+        use crate::gateway::config::Section;
+        self.sms.validate(Section::Sms)?;
+        self.voice.validate(Section::Voice)?;
         let hook = self.push.alert_webhook_url.to_ascii_lowercase();
         if !(hook.is_empty() || hook.starts_with("http://") || hook.starts_with("https://")) {
             return Err(ConfigError::Invalid {

@@ -93,6 +93,9 @@ impl From<Error> for ApiError {
         let (status, code) = match &err {
             Error::UserNotFound(_) => (S::NOT_FOUND, "user.not_found"),
             Error::UserExists(_) => (S::CONFLICT, "user.exists"),
+            Error::InvalidField { field: "phone", .. } => {
+                (S::UNPROCESSABLE_ENTITY, "user.invalid_phone")
+            }
             Error::InvalidField { .. } => (S::UNPROCESSABLE_ENTITY, "request.invalid_field"),
             Error::DeviceNotFound(_) => (S::NOT_FOUND, "device.not_found"),
             Error::ApplicationNotFound(_) => (S::NOT_FOUND, "application.not_found"),

@@ -15,6 +15,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod error;
+pub mod gateway;
 pub mod identity;
 pub mod listener;
 pub mod metrics;

@@ -56,6 +56,7 @@ pub async fn build_state(
         // written outside a connection then name none (inside one, the accept loop gives
         // the connection's real local address).
         server_ip: (!bound.ip().is_unspecified()).then(|| bound.ip().to_string().into()),
+        gateways: Arc::new(crate::gateway::Gateways::new(&config.sms, &config.voice)?),
         activation_limiter: Arc::new(RateLimiter::new(
             config.policy.activation_attempts_per_minute,
             60,

@@ -30,6 +30,8 @@ pub struct AppState {
     pub activation_limiter: Arc<RateLimiter>,
     /// Device sockets held by this node.
     pub connected: Arc<ConnectedDevices>,
+    /// The `[sms]` and `[voice]` gateways (None where not configured).
+    pub gateways: Arc<crate::gateway::Gateways>,
 }
 
 impl AppState {

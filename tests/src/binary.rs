@@ -26,13 +26,29 @@ const NAME: &str = "twofold-server";
 pub fn server_binary() -> Result<PathBuf> {
     static BINARY: OnceLock<std::result::Result<PathBuf, String>> = OnceLock::new();
     BINARY
-        .get_or_init(|| locate().map_err(|e| e.0))
+        .get_or_init(|| locate(NAME, NAME).map_err(|e| e.0))
         .clone()
         .map_err(Error)
 }
 
-fn locate() -> Result<PathBuf> {
-    if let Some(path) = std::env::var_os("TWOFOLD_SERVER_BIN") {
+/// A binary of this kit (`src/bin/<name>.rs`, e.g. the test SMS gateway), found and built
+/// the same way as the server. Cached for the life of the process.
+pub fn kit_binary(name: &'static str) -> Result<PathBuf> {
+    static BINARIES: std::sync::Mutex<Vec<(&'static str, PathBuf)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut built = BINARIES
+        .lock()
+        .map_err(|_| Error::new("the kit binaries lock is poisoned"))?;
+    if let Some((_, path)) = built.iter().find(|(n, _)| *n == name) {
+        return Ok(path.clone());
+    }
+    let path = locate("twofold-testkit", name)?;
+    built.push((name, path.clone()));
+    Ok(path)
+}
+
+fn locate(package: &str, name: &str) -> Result<PathBuf> {
+    if let Some(path) = std::env::var_os("TWOFOLD_SERVER_BIN").filter(|_| name == NAME) {
         let path = PathBuf::from(path);
         return if path.is_file() {
             Ok(path)
@@ -61,8 +77,8 @@ fn locate() -> Result<PathBuf> {
         .parent()
         .ok_or_else(|| Error::new("no target directory"))?
         .to_owned();
-    let binary = dir.join(NAME);
-    build_once(&exe, &target_dir, &profile_dir)?;
+    let binary = dir.join(name);
+    build_once(&exe, &target_dir, &profile_dir, package, name)?;
     if binary.is_file() {
         Ok(binary)
     } else {
@@ -73,7 +89,13 @@ fn locate() -> Result<PathBuf> {
     }
 }
 
-fn build_once(exe: &Path, target_dir: &Path, profile_dir: &str) -> Result<()> {
+fn build_once(
+    exe: &Path,
+    target_dir: &Path,
+    profile_dir: &str,
+    package: &str,
+    name: &str,
+) -> Result<()> {
     let modified = std::fs::metadata(exe)?
         .modified()?
         .duration_since(std::time::UNIX_EPOCH)
@@ -81,7 +103,7 @@ fn build_once(exe: &Path, target_dir: &Path, profile_dir: &str) -> Result<()> {
         .unwrap_or(0);
     let stamp_key = format!("{}\n{modified}\n", exe.display());
     let stamp = target_dir.join(profile_dir).join(format!(
-        "{NAME}.built-for-{}",
+        "{name}.built-for-{}",
         exe.file_name().and_then(|n| n.to_str()).unwrap_or("tests")
     ));
     if std::fs::read_to_string(&stamp).is_ok_and(|s| s == stamp_key) {
@@ -95,17 +117,18 @@ fn build_once(exe: &Path, target_dir: &Path, profile_dir: &str) -> Result<()> {
             "build",
             "--quiet",
             "-p",
-            NAME,
+            package,
             "--bin",
-            NAME,
-            // The test clock hook (TWOFOLD_TEST_CLOCK_OFFSET_SECONDS): cluster tests run
-            // nodes whose clocks disagree. Never in a release build.
-            "--features",
-            "twofold-server/test-clock",
+            name,
             "--manifest-path",
         ])
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", target_dir);
+    if package == NAME {
+        // The test clock hook (TWOFOLD_TEST_CLOCK_OFFSET_SECONDS): cluster tests run nodes
+        // whose clocks disagree. Never in a release build.
+        command.args(["--features", "twofold-server/test-clock"]);
+    }
     match profile_dir {
         "debug" => {}
         "release" => {
@@ -117,10 +140,10 @@ fn build_once(exe: &Path, target_dir: &Path, profile_dir: &str) -> Result<()> {
     }
     let output = command
         .output()
-        .map_err(|e| Error::new(format!("cannot run cargo to build {NAME}: {e}")))?;
+        .map_err(|e| Error::new(format!("cannot run cargo to build {name}: {e}")))?;
     if !output.status.success() {
         return Err(Error::new(format!(
-            "cargo build -p {NAME} failed:\n{}",
+            "cargo build -p {package} --bin {name} failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         )));
     }

@@ -41,6 +41,7 @@ pub mod device;
 pub mod engine;
 pub mod error;
 pub mod haproxy;
+pub mod gateway;
 pub mod http;
 pub mod inprocess;
 pub mod load;

@@ -92,6 +92,7 @@ pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl 
     info(title = "Twofold MFA server", description = "Relying-party, device and admin APIs. See docs/PROTOCOL.md."),
     paths(
         crate::api::rp::preauth, crate::api::rp::auth, crate::api::rp::poll, crate::api::rp::cancel,
+        crate::api::rp::submit_code,
         crate::api::device::activate, crate::channel::socket::channel,
         crate::api::admin::list_users, crate::api::admin::add_user, crate::api::admin::import_users,
         crate::api::admin::show_user, crate::api::admin::update_user, crate::api::admin::delete_user,

@@ -10,6 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use twofold_core::proto::CodeSubmission;
 use twofold_core::proto::{AuthRequest, AuthResponse, ErrorBody, PreauthRequest, PreauthResponse};
 
 use super::extract::{ApiJson, ApiQuery, AppAuth};
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/v1/preauth", post(preauth))
         .route("/v1/auth", post(auth))
         .route("/v1/auth/{txid}", get(poll).delete(cancel))
+        .route("/v1/auth/{txid}/code", post(submit_code))
 }
 
 /// What can this user do?
@@ -164,4 +166,20 @@ pub async fn cancel(
     Path(txid): Path<String>,
 ) -> ApiResult<Json<AuthResponse>> {
     Ok(Json(push::cancel(&state, &app, &txid).await?))
+}
+
+/// The code a text message or call (`factor: sms`/`voice`) gave the user, for the txid
+/// `/v1/auth` answered; any node checks it.
+#[utoipa::path(post, path = "/v1/auth/{txid}/code", tag = "relying party", params(("txid" = String, Path)),
+    request_body = CodeSubmission, security(("application" = [])),
+    responses((status = 200, body = AuthResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn submit_code(
+    State(state): State<AppState>,
+    AppAuth(app): AppAuth,
+    Path(txid): Path<String>,
+    ApiJson(body): ApiJson<CodeSubmission>,
+) -> ApiResult<Json<AuthResponse>> {
+    Ok(Json(
+        signin::sms::submit(&state, &app, &txid, body.passcode.trim()).await?,
+    ))
 }

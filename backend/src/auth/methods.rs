@@ -17,11 +17,27 @@ pub const METHODS: &[Factor] = &[
     Factor::AppPassword,
     Factor::Bypass,
     Factor::Recovery,
+    Factor::Sms,
+    Factor::Voice,
 ];
 
-/// "push, passcode, ... or recovery", for messages.
-fn names() -> String {
-    let names: Vec<&str> = METHODS.iter().map(|m| m.as_str()).collect();
+/// The methods this server offers: [`METHODS`] without sms and voice when their gateway
+/// is not configured (there is nothing to switch on or off).
+fn offered(state: &AppState) -> Vec<Factor> {
+    METHODS
+        .iter()
+        .copied()
+        .filter(|m| match m {
+            Factor::Sms => state.gateways.sms.is_some(),
+            Factor::Voice => state.gateways.voice.is_some(),
+            _ => true,
+        })
+        .collect()
+}
+
+/// "push, passcode, ... or recovery", for messages: the methods this server offers.
+fn names(state: &AppState) -> String {
+    let names: Vec<&str> = offered(state).iter().map(|m| m.as_str()).collect();
     match names.split_last() {
         Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
         None => String::new(),
@@ -43,7 +59,7 @@ pub async fn disabled(state: &AppState) -> Result<Vec<Factor>, Error> {
 
 pub async fn list(state: &AppState) -> Result<Vec<MethodState>, Error> {
     let off = disabled(state).await?;
-    Ok(METHODS
+    Ok(offered(state)
         .iter()
         .map(|m| MethodState {
             method: *m,
@@ -66,8 +82,8 @@ pub async fn set(
     } else {
         "method_disabled"
     };
-    let Some(method) = METHODS.iter().copied().find(|m| m.as_str() == name) else {
-        let why = Error::invalid("method", format!("{name:?} is not {}", names()));
+    let Some(method) = offered(state).into_iter().find(|m| m.as_str() == name) else {
+        let why = Error::invalid("method", format!("{name:?} is not {}", names(state)));
         audit::admin_refusal(state, admin, action, &why.to_string(), Event::target()).await?;
         return Err(why);
     };

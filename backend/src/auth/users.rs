@@ -59,17 +59,19 @@ fn email(value: Option<String>) -> Result<Option<String>, Error> {
     Ok(email)
 }
 
+/// A phone number as given (trimmed), when it is a number in E.164 form
+/// ([`crate::gateway::phone`]): codes are sent to it. Empty clears it. The wire code of a
+/// refusal is `user.invalid_phone`.
 fn phone(value: Option<String>) -> Result<Option<String>, Error> {
     let phone = detail("phone", value, 32)?;
     if let Some(p) = &phone {
-        let digits = p.chars().filter(char::is_ascii_digit).count();
-        let allowed = p
-            .chars()
-            .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-        if !allowed || !(5..=20).contains(&digits) {
+        if crate::gateway::phone::e164(p).is_none() {
             return Err(Error::invalid(
                 "phone",
-                format!("{p:?} is not a phone number"),
+                format!(
+                    "{p:?} is not a phone number: {}",
+                    crate::gateway::phone::RULE
+                ),
             ));
         }
     }
@@ -125,8 +127,11 @@ pub async fn update(
 ) -> Result<User, Error> {
     let mut user = find(state, username).await?;
     let changes = change_detail(&patch);
+    if patch.clear_default_method {
+        user.default_method = None;
+    }
     if let Some(method) = patch.default_method {
-        if let Err(why) = default_method(method) {
+        if let Err(why) = default_method(state, method) {
             let target = Event {
                 user: Some(&user),
                 ..Event::target()
@@ -172,19 +177,25 @@ pub async fn update(
     Ok(user)
 }
 
-/// A default method the server can use: `sms` and `voice` are refused until text-message
-/// and voice codes exist, rather than stored and silently never used.
-fn default_method(method: DefaultMethod) -> Result<(), Error> {
-    match method.factor() {
-        Some(_) => Ok(()),
-        None => Err(Error::invalid(
-            "default_method",
-            format!(
-                "{} codes are not supported by this server yet; choose push, passcode or token",
-                method.as_str()
-            ),
-        )),
+/// A default method the server can use: `sms` and `voice` only when their gateway is
+/// configured, rather than stored and silently never used.
+fn default_method(state: &AppState, method: DefaultMethod) -> Result<(), Error> {
+    let (configured, section) = match method {
+        DefaultMethod::Sms => (state.gateways.sms.is_some(), "sms"),
+        DefaultMethod::Voice => (state.gateways.voice.is_some(), "voice"),
+        DefaultMethod::Push | DefaultMethod::Passcode | DefaultMethod::Token => return Ok(()),
+    };
+    if configured {
+        return Ok(());
     }
+    Err(Error::invalid(
+        "default_method",
+        format!(
+            "{} codes are not supported by this server: [{section}] gateway_url is not set; \
+             choose push, passcode or token, or configure the gateway",
+            method.as_str()
+        ),
+    ))
 }
 
 /// What a patch changes, for the audit record: new values of the states that decide who can
@@ -200,6 +211,9 @@ fn change_detail(patch: &UserPatch) -> String {
     }
     if let Some(method) = patch.default_method {
         parts.push(format!("default_method={}", method.as_str()));
+    }
+    if patch.clear_default_method {
+        parts.push("default_method=none".to_owned());
     }
     if patch.unlock {
         parts.push("unlock".to_owned());

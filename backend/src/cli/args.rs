@@ -162,6 +162,8 @@ pub struct UserFields {
     pub last_name: Option<String>,
     #[arg(long)]
     pub email: Option<String>,
+    /// In E.164 form (+ then 8 to 15 digits; spaces, dashes, dots and parentheses are
+    /// ignored); text and voice codes go to it. '' clears it.
     #[arg(long)]
     pub phone: Option<String>,
     /// disabled, enabled or enforced.
@@ -209,7 +211,7 @@ pub enum UserCommand {
     /// Change a user's details, MFA state or default method; unblock a user blocked after a
     /// fraud report; unlock a user locked out after failed codes.
     #[command(
-        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --default-method token\n  twofold-server user update alice --unblock\n  twofold-server user update alice --unlock\n  twofold-server user update alice --email ''   # clears the email"
+        after_help = "Examples:\n  twofold-server user update alice --mfa-state enforced\n  twofold-server user update alice --default-method token\n  twofold-server user update alice --phone +4915123456789 --default-method sms\n  twofold-server user update alice --clear-default-method\n  twofold-server user update alice --phone ''   # clears the phone number\n  twofold-server user update alice --unblock\n  twofold-server user update alice --unlock\n  twofold-server user update alice --email ''   # clears the email"
     )]
     Update {
         username: String,
@@ -225,9 +227,13 @@ pub enum UserCommand {
         #[arg(long)]
         unlock: bool,
         /// What `factor: auto` uses and preauth offers first: push, passcode (the app's
-        /// code) or token (a hardware token's code). sms and voice are not supported yet.
+        /// code), token (a hardware token's code), sms or voice (a code sent to the
+        /// user's phone; only when the server has that gateway).
         #[arg(long, value_parser = parse_default_method)]
         default_method: Option<DefaultMethod>,
+        /// Clear the default method (none chosen: push before passcode).
+        #[arg(long, conflicts_with = "default_method")]
+        clear_default_method: bool,
         #[arg(long)]
         json: bool,
     },

@@ -71,6 +71,13 @@ fn by_user_and_methods(
     if user.needs_registration {
         return Decision::Enroll(Reason::NoMethod);
     }
+    // A code cannot be sent without a gateway or a number: said as such, whatever the
+    // no-method policy (refusing is always safe).
+    if let Requested::Method(method) = requested {
+        if let Some(reason) = options.phone.refusal(method) {
+            return Decision::Deny(reason);
+        }
+    }
     let wanted: Vec<Factor> = match requested {
         Requested::Any => options.registered(),
         Requested::Method(method) => options

@@ -81,6 +81,7 @@ fn options(state: MfaState, push: bool, passcode: bool, disabled: &[Factor]) -> 
         disabled: disabled.to_vec(),
         stale_device: false,
         codes: Default::default(),
+        phone: Default::default(),
     }
 }
 

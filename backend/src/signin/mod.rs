@@ -14,6 +14,7 @@ pub mod passcode;
 pub mod push;
 pub mod recovery;
 pub mod secret;
+pub mod sms;
 pub mod token;
 
 use twofold_core::proto::{
@@ -134,6 +135,19 @@ pub async fn auth(
                 Error::invalid("passcode", format!("required with factor {:?}", f.as_str()))
             })?;
             secret::verify(state, user, f, text, context).await
+        }
+        Decision::Proceed(f @ (Factor::Sms | Factor::Voice)) => {
+            if passcode.is_some() {
+                return Err(Error::invalid(
+                    "passcode",
+                    format!(
+                        "not taken with factor {:?}: this request sends a code; submit it at POST /v1/auth/{{txid}}/code",
+                        f.as_str()
+                    ),
+                ));
+            }
+            let channel = sms::Channel::of(f).unwrap_or(sms::Channel::Text);
+            sms::start(state, app, user, context, channel).await
         }
         Decision::Proceed(Factor::Push | Factor::Auto) => {
             push::start(state, app, user, context, req.asynchronous).await

@@ -29,6 +29,8 @@ pub struct Options {
     pub stale_device: bool,
     /// App passwords, bypass and recovery codes the user has.
     pub codes: CodeMethods,
+    /// Whether codes can be sent to the user's phone (text, voice).
+    pub phone: super::sms::PhoneMethods,
 }
 
 impl Options {
@@ -46,6 +48,7 @@ impl Options {
             .iter()
             .any(|d| d.is_stale(epoch));
         let codes = CodeMethods::gather(state, &user.id).await?;
+        let phone = super::sms::PhoneMethods::gather(state, &user);
         Ok(Self {
             user,
             epoch,
@@ -54,6 +57,7 @@ impl Options {
             disabled,
             stale_device,
             codes,
+            phone,
         })
     }
 
@@ -66,6 +70,11 @@ impl Options {
             (Factor::Passcode, !self.credentials.is_empty()),
         ] {
             if has && !methods.contains(&method) {
+                methods.push(method);
+            }
+        }
+        for method in self.phone.registered() {
+            if !methods.contains(&method) {
                 methods.push(method);
             }
         }
@@ -82,7 +91,8 @@ impl Options {
             DefaultMethod::Push => !self.devices.is_empty(),
             DefaultMethod::Passcode => self.credentials.iter().any(|c| !super::token::is_token(c)),
             DefaultMethod::Token => self.credentials.iter().any(super::token::is_token),
-            DefaultMethod::Sms | DefaultMethod::Voice => false,
+            DefaultMethod::Sms => self.phone.registered().contains(&Factor::Sms),
+            DefaultMethod::Voice => self.phone.registered().contains(&Factor::Voice),
         };
         if has {
             method.factor()
@@ -99,12 +109,17 @@ impl Options {
             .is_some_and(|method| self.disabled.contains(&method))
     }
 
-    /// What `factor: auto` without a passcode checks: the first available of push and
-    /// passcode, the user's default first ([`Self::registered`]). When neither is available,
-    /// the first registered one (answered `method_disabled`, as preauth says), else push
-    /// (answered as asking for push is).
+    /// What `factor: auto` without a passcode checks: the first available of push,
+    /// passcode, sms and voice, the user's default first ([`Self::registered`]). When none
+    /// is available, the first registered one (answered `method_disabled`, as preauth says),
+    /// else push (answered as asking for push is).
     pub fn auto_factor(&self) -> Factor {
-        let interactive = |m: &Factor| matches!(m, Factor::Push | Factor::Passcode);
+        let interactive = |m: &Factor| {
+            matches!(
+                m,
+                Factor::Push | Factor::Passcode | Factor::Sms | Factor::Voice
+            )
+        };
         self.available()
             .into_iter()
             .find(interactive)

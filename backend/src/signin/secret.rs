@@ -163,7 +163,7 @@ pub fn decide(codes: &CodeMethods, requested: Factor) -> Option<Decision> {
         Factor::AppPassword | Factor::Bypass | Factor::Recovery => {
             Some(Decision::Proceed(requested))
         }
-        Factor::Auto | Factor::Passcode | Factor::Push => None,
+        Factor::Auto | Factor::Passcode | Factor::Push | Factor::Sms | Factor::Voice => None,
     }
 }
 
@@ -188,7 +188,7 @@ fn lockout_factor(factor: Factor) -> &'static str {
 }
 
 /// The lockout policy, as passcodes have it.
-fn escalation(policy: &PolicyConfig) -> lockouts::Escalation {
+pub fn escalation(policy: &PolicyConfig) -> lockouts::Escalation {
     lockouts::Escalation {
         threshold: policy.lockout_threshold,
         first_lock_seconds: policy.lockout_seconds,
@@ -256,7 +256,9 @@ async fn check(
         Factor::AppPassword => app_password::check(state, tx, user, secret, now).await,
         Factor::Bypass => check_code(state, tx, user, CodeKind::Bypass, secret, now).await,
         Factor::Recovery => check_code(state, tx, user, CodeKind::Recovery, secret, now).await,
-        Factor::Auto | Factor::Passcode | Factor::Push => Ok(Check::Invalid),
+        Factor::Auto | Factor::Passcode | Factor::Push | Factor::Sms | Factor::Voice => {
+            Ok(Check::Invalid)
+        }
     }
 }
 

@@ -19,6 +19,7 @@ pub mod one_time_codes;
 pub mod radius_states;
 pub mod rate_limits;
 pub mod reports;
+pub mod sent_codes;
 pub mod state;
 pub mod users;
 
@@ -86,6 +87,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0008_default_method.sql"),
     ),
     (
+        9,
+        "text-message and voice codes",
+        include_str!("../../migrations/sqlite/0009_sent_codes.sql"),
+    ),
+    (
         11,
         "RADIUS challenge states",
         include_str!("../../migrations/sqlite/0011_radius_states.sql"),
@@ -131,6 +137,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "a default method per user",
         include_str!("../../migrations/postgres/0008_default_method.sql"),
+    ),
+    (
+        9,
+        "text-message and voice codes",
+        include_str!("../../migrations/postgres/0009_sent_codes.sql"),
     ),
     (
         11,

@@ -16,7 +16,7 @@ use crate::tokens::signin::audit;
 /// The hardware token's secret (20 bytes, base32) assigned to the user by the CSV import.
 const TOKEN_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 
-async fn preauth(server: &InProcessServer, app: &str, username: &str) -> Value {
+pub(crate) async fn preauth(server: &InProcessServer, app: &str, username: &str) -> Value {
     let (status, answer) = server
         .call(
             "POST",
@@ -30,7 +30,7 @@ async fn preauth(server: &InProcessServer, app: &str, username: &str) -> Value {
     answer
 }
 
-async fn auth(server: &InProcessServer, app: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn auth(server: &InProcessServer, app: &str, body: Value) -> (u16, Value) {
     let (status, answer) = server
         .call("POST", "/v1/auth", Some(app), Some(body))
         .await

@@ -16,5 +16,6 @@ mod lockout;
 mod malformed;
 mod push;
 mod radius;
+mod sms;
 mod tls;
 mod tokens;

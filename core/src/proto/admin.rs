@@ -130,9 +130,13 @@ pub struct UserPatch {
     /// lifts it (after `policy.lockout_permanent_after` consecutive failures). Audited.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unlock: bool,
-    /// The user's default method; `sms` and `voice` are refused (not built yet).
+    /// The user's default method; `sms` and `voice` only when the server has their gateway.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_method: Option<DefaultMethod>,
+    /// Clear the default method (none chosen: push before passcode). Applied before
+    /// `default_method`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clear_default_method: bool,
 }
 
 // The query of `POST /v1/admin/users/import`.
@@ -626,9 +630,9 @@ impl std::fmt::Debug for TokenResync {
 
 /// A user's default method (issue 14): what `factor: auto` without a passcode uses and what
 /// `/v1/preauth` lists first. `token` is a hardware token's passcode, `passcode` the app's
-/// offline code; both are checked as `factor: passcode`. `sms` and `voice` are names the
-/// wire reserves for text-message and voice codes, which the server does not offer yet: it
-/// refuses them as a default with an explanation.
+/// offline code; both are checked as `factor: passcode`. `sms` and `voice` are text-message
+/// and voice codes (`factor: sms`/`voice`); the server refuses them as a default when their
+/// gateway is not configured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -660,12 +664,13 @@ impl DefaultMethod {
         }
     }
 
-    /// The `/v1/auth` factor that checks this method; `None` for the methods not built yet.
+    /// The `/v1/auth` factor that checks this method.
     pub fn factor(self) -> Option<Factor> {
         match self {
             DefaultMethod::Push => Some(Factor::Push),
             DefaultMethod::Passcode | DefaultMethod::Token => Some(Factor::Passcode),
-            DefaultMethod::Sms | DefaultMethod::Voice => None,
+            DefaultMethod::Sms => Some(Factor::Sms),
+            DefaultMethod::Voice => Some(Factor::Voice),
         }
     }
 }

@@ -12,6 +12,7 @@ mod rp;
 
 pub use activation::{ActivateRequest, ActivateResponse, ActivationUri, ActivationUriError};
 pub use context::ContextError;
+pub use rp::CodeSubmission;
 pub use rp::{
     AuthContext, AuthRequest, AuthResponse, AuthResult, DeviceSummary, Factor, PreauthRequest,
     PreauthResponse, PreauthResult, Reason,

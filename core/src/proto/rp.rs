@@ -38,9 +38,9 @@ pub struct PreauthResponse {
     /// first: the rest are what a sign-in page offers as "use a different method".
     pub methods: Vec<Factor>,
     pub devices: Vec<DeviceSummary>,
-    /// What `factor: auto` without a passcode checks for this user now (`push` or
-    /// `passcode`): their default method when available, else the first available of push
-    /// and passcode. `null` unless `result` is `auth` and one of them is available.
+    /// What `factor: auto` without a passcode checks for this user now (`push`,
+    /// `passcode`, `sms` or `voice`): their default method when available, else the first
+    /// available of those. `null` unless `result` is `auth` and one of them is available.
     #[serde(default)]
     pub default_method: Option<Factor>,
     /// The user has their default method but an administrator disabled it for everyone:
@@ -65,8 +65,8 @@ pub struct DeviceSummary {
 #[serde(rename_all = "snake_case")]
 pub enum Factor {
     /// With a passcode: `passcode` (or `bypass`/`recovery` by the code's shape). Without:
-    /// the user's default method when available, else the first available of push and
-    /// passcode, else push (answered as asking for push would be).
+    /// the user's default method when available, else the first available of push,
+    /// passcode, sms and voice, else push (answered as asking for push would be).
     Auto,
     /// A one-time code: from the app's offline account or a hardware token.
     Passcode,
@@ -79,6 +79,11 @@ pub enum Factor {
     Bypass,
     /// One of the user's single-use recovery codes (in `passcode`).
     Recovery,
+    /// A one-time code sent by text message to the user's phone: answered `waiting` with a
+    /// `txid`; the code is then submitted at `POST /v1/auth/{txid}/code`.
+    Sms,
+    /// As `sms`, read out in a phone call.
+    Voice,
 }
 
 impl Factor {
@@ -90,6 +95,8 @@ impl Factor {
             Factor::AppPassword => "app_password",
             Factor::Bypass => "bypass",
             Factor::Recovery => "recovery",
+            Factor::Sms => "sms",
+            Factor::Voice => "voice",
         }
     }
 }
@@ -256,6 +263,21 @@ pub enum Reason {
     MethodNotRegistered,
     /// Push: too many pushes for this user in the last 24 hours (`push.max_per_day`).
     PushDailyLimit,
+    /// Text or voice: a code was sent; submit it at `POST /v1/auth/{txid}/code`.
+    CodeSent,
+    /// Text or voice: the gateway failed, answered with an error or did not answer in time;
+    /// no code is pending. Offer another method (or try again later).
+    GatewayUnavailable,
+    /// Text or voice: too many codes sent to this user recently (`max_per_window`).
+    CodeLimit,
+    /// Text or voice: the user has no valid phone number.
+    NoPhone,
+    /// Text or voice: this server has no gateway for the method.
+    MethodNotConfigured,
+    /// Text or voice: the code's time ran out (`code_ttl_seconds`); ask for a new one.
+    CodeExpired,
+    /// Text or voice: three wrong codes; the pending code is void, ask for a new one.
+    TooManyAttempts,
 }
 
 impl Reason {
@@ -284,6 +306,13 @@ impl Reason {
         Reason::AppPasswordsDisabled,
         Reason::MethodNotRegistered,
         Reason::PushDailyLimit,
+        Reason::CodeSent,
+        Reason::GatewayUnavailable,
+        Reason::CodeLimit,
+        Reason::NoPhone,
+        Reason::MethodNotConfigured,
+        Reason::CodeExpired,
+        Reason::TooManyAttempts,
     ];
 
     /// The wire form (what serde writes), also stored with finished push challenges.
@@ -313,6 +342,13 @@ impl Reason {
             Reason::AppPasswordsDisabled => "app_passwords_disabled",
             Reason::MethodNotRegistered => "method_not_registered",
             Reason::PushDailyLimit => "push_daily_limit",
+            Reason::CodeSent => "code_sent",
+            Reason::GatewayUnavailable => "gateway_unavailable",
+            Reason::CodeLimit => "code_limit",
+            Reason::NoPhone => "no_phone",
+            Reason::MethodNotConfigured => "method_not_configured",
+            Reason::CodeExpired => "code_expired",
+            Reason::TooManyAttempts => "too_many_attempts",
         }
     }
 
@@ -349,6 +385,15 @@ impl Reason {
             Reason::PushDailyLimit => {
                 "Too many sign-in requests in the last 24 hours; try again later."
             }
+            Reason::CodeSent => "A code was sent to the user's phone; submit it to finish.",
+            Reason::GatewayUnavailable => {
+                "The code could not be sent (the gateway is unavailable); use another method."
+            }
+            Reason::CodeLimit => "Too many codes were sent recently; wait a few minutes.",
+            Reason::NoPhone => "The user has no phone number; an administrator must add one.",
+            Reason::MethodNotConfigured => "This server has no gateway for this method.",
+            Reason::CodeExpired => "The code has expired; ask for a new one.",
+            Reason::TooManyAttempts => "Too many wrong codes; ask for a new one.",
         }
     }
 }
@@ -374,6 +419,21 @@ pub struct AuthResponse {
     /// Push with number matching: show this number on the sign-in page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+}
+
+/// `POST /v1/auth/{txid}/code`: the code a text message or call (`factor: sms`/`voice`)
+/// gave the user.
+#[derive(Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CodeSubmission {
+    pub passcode: String,
+}
+
+impl fmt::Debug for CodeSubmission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("CodeSubmission(***)")
+    }
 }
 
 impl AuthResponse {

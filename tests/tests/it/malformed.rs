@@ -121,7 +121,7 @@ fn cases(code: &str) -> Vec<Case> {
             "/v1/auth".into(),
             Who::App,
             ct,
-            auth(json!({"factor": "sms"})),
+            auth(json!({"factor": "fax"})),
             422,
             "request.invalid_body",
         ),

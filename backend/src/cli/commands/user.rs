@@ -69,11 +69,13 @@ pub async fn run(client: &AdminClient, command: UserCommand) -> Result<(), CliEr
             unblock,
             unlock,
             default_method,
+            clear_default_method,
             json: as_json,
         } => {
             let patch = UserPatch {
                 unlock,
                 default_method,
+                clear_default_method,
                 ..patch_from(fields, block, unblock)
             };
             let user: User = client
@@ -205,5 +207,6 @@ fn patch_from(fields: UserFields, block: bool, unblock: bool) -> UserPatch {
         },
         unlock: false,
         default_method: None,
+        clear_default_method: false,
     }
 }
