@@ -6,6 +6,7 @@
 
 mod aegis_export;
 mod cli;
+mod cli_exit_codes;
 mod cli_export;
 mod common;
 mod concurrent;
@@ -16,3 +17,4 @@ mod interop;
 mod push;
 mod qr;
 mod vault;
+mod vault_crash;
