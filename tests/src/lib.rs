@@ -38,6 +38,7 @@ pub mod channel;
 pub mod device;
 pub mod engine;
 pub mod error;
+pub mod faulty;
 pub mod http;
 pub mod inprocess;
 pub mod oath;

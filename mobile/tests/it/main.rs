@@ -15,6 +15,7 @@ mod import_encrypted;
 mod importers;
 mod interop;
 mod push;
+mod push_faults;
 mod qr;
 mod vault;
 mod vault_crash;
