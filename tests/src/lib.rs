@@ -42,6 +42,7 @@ pub mod engine;
 pub mod error;
 pub mod haproxy;
 pub mod gateway;
+pub mod faulty;
 pub mod http;
 pub mod inprocess;
 pub mod load;

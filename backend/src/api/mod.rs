@@ -5,6 +5,7 @@ pub mod admin;
 pub mod client_addr;
 pub mod device;
 pub mod extract;
+pub mod openapi_errors;
 pub mod ops;
 pub mod rp;
 

@@ -10,6 +10,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::api::extract::MetricsAuth;
+use crate::api::openapi_errors::CommonErrors;
 use crate::state::AppState;
 use crate::store;
 
@@ -110,7 +111,7 @@ pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl 
         crate::api::admin::list_admin_tokens, crate::api::admin::create_admin_token, crate::api::admin::revoke_admin_token,
         health, metrics, openapi,
     ),
-    modifiers(&SecuritySchemes),
+    modifiers(&SecuritySchemes, &CommonErrors),
 )]
 pub struct ApiDoc;
 

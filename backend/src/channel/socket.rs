@@ -35,7 +35,9 @@ const AUTH_TIMEOUT: Duration = Duration::from_secs(10);
 const MAX_FRAME: usize = 16 * 1024;
 
 #[utoipa::path(get, path = "/v1/device/channel", tag = "device",
-    responses((status = 101, description = "WebSocket; messages in docs/PROTOCOL.md")))]
+    responses((status = 101, description = "WebSocket; messages in docs/PROTOCOL.md"),
+        (status = 400, description = "not a WebSocket upgrade request", body = String, content_type = "text/plain"),
+        (status = 426, description = "the WebSocket version is not 13 (RFC 6455 §4.2.2)", body = String, content_type = "text/plain")))]
 pub async fn channel(State(state): State<AppState>, ws: WebSocketUpgrade) -> Response {
     // Channel frames are small: modest buffers keep a connected device at a few KiB.
     ws.max_frame_size(MAX_FRAME)

@@ -54,6 +54,11 @@ pub enum CliError {
     },
     #[error("{} is empty", .0.display())]
     EmptyFile(PathBuf),
+    #[error("{} has a header line but no rows", .0.display())]
+    NoRows(PathBuf),
+    /// A whole import was refused; the text says how many and where the reasons are.
+    #[error("nothing imported: {0}")]
+    NothingImported(String),
     /// The activation's QR image was not valid base64.
     #[error("QR image: {0}")]
     QrImage(base64::DecodeError),

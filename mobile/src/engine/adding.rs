@@ -24,6 +24,20 @@ pub struct AddReport {
     pub skipped: Vec<Skipped>,
     /// Things to tell the user, e.g. "batch 2 of 3 still missing: scan that QR code too".
     pub notes: Vec<String>,
+    /// How many of `skipped` were skipped because their secret is already in the vault: asked
+    /// for and present, so an add of nothing but these did what was asked (see
+    /// [`AddReport::did_nothing`]).
+    #[serde(skip)]
+    pub already_present: usize,
+}
+
+impl AddReport {
+    /// True when no entry asked for is in the vault afterwards: nothing was added and no
+    /// skipped entry's secret was already there (every entry was unreadable or unsupported,
+    /// or there were none). A CLI exits non-zero then.
+    pub fn did_nothing(&self) -> bool {
+        self.added.is_empty() && self.already_present == 0
+    }
 }
 
 impl Engine {
@@ -42,6 +56,7 @@ impl Engine {
                     .iter()
                     .find(|a| a.secret == draft.otp.secret)
                 {
+                    report.already_present += 1;
                     let reason =
                         if existing.issuer == draft.otp.issuer && existing.name == draft.otp.name {
                             format!("already in the vault (id {})", existing.id)

@@ -102,6 +102,9 @@ enum Phase {
 struct Pending {
     view: PendingChallenge,
     answered: bool,
+    /// An answer was sent on a connection that was lost before its verdict came: when the
+    /// server sends the request again, it is shown again (the user answers again).
+    answer_lost: bool,
 }
 
 /// One account's protocol state; it lives across reconnects (the pending requests do).
@@ -176,6 +179,7 @@ impl Protocol {
         self.phase = Phase::AwaitHello;
         for p in self.pending.values_mut() {
             // An answer without a verdict may have been lost with the socket.
+            p.answer_lost |= p.answered;
             p.answered = false;
         }
     }
@@ -278,13 +282,25 @@ impl Protocol {
                     expires_at_local: challenge.expires_at.saturating_add_signed(-self.offset),
                     number_required: challenge.number_required,
                 };
+                // The server sends every pending request again after each `ready`: one already
+                // shown is not a new request (its view is refreshed: the clock offset may have
+                // moved), and showing it twice would invite a second answer. Unless an answer
+                // to it was lost with the old connection: then it is shown again.
+                let again = self
+                    .pending
+                    .get(&challenge.id)
+                    .is_some_and(|p| !p.answer_lost);
                 self.pending.insert(
                     challenge.id,
                     Pending {
                         view: view.clone(),
                         answered: false,
+                        answer_lost: false,
                     },
                 );
+                if again {
+                    return Vec::new();
+                }
                 vec![Output::Event(PushEvent::Challenge(view))]
             }
             ServerMessage::AnswerResult {

@@ -6,6 +6,7 @@
 
 mod aegis_export;
 mod cli;
+mod cli_exit_codes;
 mod cli_export;
 mod common;
 mod concurrent;
@@ -14,5 +15,7 @@ mod import_encrypted;
 mod importers;
 mod interop;
 mod push;
+mod push_faults;
 mod qr;
 mod vault;
+mod vault_crash;

@@ -25,19 +25,19 @@ fn device() -> DeviceInfo {
     }
 }
 
-fn now() -> u64 {
+pub(super) fn now() -> u64 {
     SystemClock.now()
 }
 
 /// A server, a relying party, and a vault with alice's activated Twofold account.
-struct Setup {
-    server: InProcessServer,
-    app: String,
-    engine: Engine,
+pub(super) struct Setup {
+    pub(super) server: InProcessServer,
+    pub(super) app: String,
+    pub(super) engine: Engine,
     _dir: tempfile::TempDir,
 }
 
-async fn setup(number_matching: bool) -> Setup {
+pub(super) async fn setup(number_matching: bool) -> Setup {
     let server = InProcessServer::listening(Backend::Sqlite, |c| {
         c.push.number_matching = inprocess::number_matching(number_matching);
     })
@@ -85,7 +85,7 @@ impl Setup {
 }
 
 /// The next event that `wanted` accepts (others are skipped); fails after 10 s.
-async fn next(
+pub(super) async fn next(
     rx: &mut mpsc::Receiver<PushEvent>,
     wanted: impl Fn(&PushEvent) -> bool,
 ) -> PushEvent {
@@ -101,7 +101,7 @@ async fn next(
     .expect("no such event within 10 s")
 }
 
-async fn challenge(
+pub(super) async fn challenge(
     rx: &mut mpsc::Receiver<PushEvent>,
     id: &str,
 ) -> twofold_authenticator::PendingChallenge {
@@ -111,7 +111,7 @@ async fn challenge(
     }
 }
 
-async fn result(rx: &mut mpsc::Receiver<PushEvent>, id: &str) -> AnswerOutcome {
+pub(super) async fn result(rx: &mut mpsc::Receiver<PushEvent>, id: &str) -> AnswerOutcome {
     match next(
         rx,
         |e| matches!(e, PushEvent::AnswerResult { challenge_id, .. } if challenge_id == id),

@@ -26,6 +26,9 @@ pub async fn run(
         .filter(|h| !h.trim().is_empty())
         .ok_or_else(|| CliError::EmptyFile(file.to_owned()))?;
     let rows: Vec<&str> = lines.collect();
+    if rows.iter().all(|l| l.trim().is_empty()) {
+        return Err(CliError::NoRows(file.to_owned()));
+    }
     let bar = if as_json {
         ProgressBar::hidden()
     } else {
@@ -53,7 +56,8 @@ pub async fn run(
     }
     bar.finish_and_clear();
     if as_json {
-        return json(&report);
+        json(&report)?;
+        return nothing_added(&report);
     }
     let refused: Vec<Vec<String>> = report
         .rows
@@ -71,6 +75,18 @@ pub async fn run(
     if !refused.is_empty() {
         println!();
         table(&["LINE", "USERNAME", "WHY REFUSED"], &refused);
+    }
+    nothing_added(&report)
+}
+
+/// Exit status 1 when every row was refused: the command did nothing of what it was asked.
+/// (Rows are added one by one, so a partly refused file did part of it and succeeds.)
+fn nothing_added(report: &ImportReport) -> Result<(), CliError> {
+    if report.added == 0 && report.refused > 0 {
+        return Err(CliError::NothingImported(format!(
+            "all {} rows were refused, each with its reason above",
+            report.refused
+        )));
     }
     Ok(())
 }

@@ -39,6 +39,10 @@ pub enum CliError {
     /// Arguments that do not go together, or are missing; the text says which.
     #[error("{0}")]
     Usage(&'static str),
+    /// An add or import that left nothing of what it was given in the vault; the text says
+    /// why, entry by entry.
+    #[error("nothing added: {0}")]
+    NothingAdded(String),
     #[error("not removing without confirmation; add --yes to remove from a script")]
     NoConfirmation,
     #[error("nothing removed")]

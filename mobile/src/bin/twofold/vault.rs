@@ -143,13 +143,37 @@ pub fn add(
             .map_err(|source| CliError::InFile { path: file, source })?;
         merge(&mut report, part);
     }
-    print_report(&report, json)
+    print_report(&report, json)?;
+    refuse_if_nothing_added(&report, "no account in what was given")
 }
 
 fn merge(into: &mut AddReport, part: AddReport) {
     into.added.extend(part.added);
     into.skipped.extend(part.skipped);
     into.notes.extend(part.notes);
+    into.already_present += part.already_present;
+}
+
+/// Exit status 1 when none of the entries asked for is in the vault afterwards (a corrupt
+/// `otpauth-migration://` link, a file of unsupported accounts): a script must not take
+/// "0 added" for success. Accounts already in the vault count as done. `empty` says why when
+/// there were no entries at all.
+fn refuse_if_nothing_added(report: &AddReport, empty: &str) -> Result<()> {
+    if !report.did_nothing() {
+        return Ok(());
+    }
+    let mut reasons: Vec<String> = report
+        .skipped
+        .iter()
+        .map(|s| format!("{}: {}", s.entry, s.reason))
+        .collect();
+    if reasons.is_empty() {
+        reasons.extend(report.notes.iter().cloned());
+    }
+    if reasons.is_empty() {
+        reasons.push(empty.to_owned());
+    }
+    Err(CliError::NothingAdded(reasons.join("; ")))
 }
 
 pub fn list(path: &Path, json: bool, now: u64) -> Result<()> {
@@ -238,7 +262,8 @@ pub fn import(
         }
         other => other?,
     };
-    print_report(&report, json)
+    print_report(&report, json)?;
+    refuse_if_nothing_added(&report, "the file holds no accounts")
 }
 
 /// `twofold export`: see the command's help for what each combination writes.
