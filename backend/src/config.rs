@@ -62,6 +62,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub app_passwords: AppPasswordsConfig,
+    pub store: crate::store::config::StoreConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -169,6 +170,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             app_passwords: AppPasswordsConfig::default(),
+            store: crate::store::config::StoreConfig::default(),
         }
     }
 }
@@ -282,6 +284,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
         "TWOFOLD_SERVER_TRUSTED_PROXIES",
         &["server", "trusted_proxies"],
     ),
+    ("TWOFOLD_STORE_SYNCHRONOUS", &["store", "synchronous"]),
 ];
 
 impl Config {

@@ -5,6 +5,7 @@
 
 mod codes;
 mod default_method;
+mod group_commit;
 mod handlers;
 mod item_admin;
 mod item_cli_time;
