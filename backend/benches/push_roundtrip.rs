@@ -166,14 +166,8 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     println!("push round trip, {pushes} synchronous pushes, {concurrency} in flight, {devices} devices connected:");
-    println!(
-        "  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        ms(at(0.50)),
-        ms(at(0.99)),
-        ms(at(1.0))
-    );
+    println!("  {}", spread(&latencies));
     println!("  {:.0} approvals/s", pushes as f64 / elapsed.as_secs_f64());
     let per_device = rss_after.saturating_sub(rss_before) as f64 / devices as f64;
     println!("  server RSS per connected device: {per_device:.1} KiB");
@@ -199,16 +193,29 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     println!("push round trip at a fixed {rate}/s, {paced} pushes, {devices} devices connected:");
     println!(
-        "  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({:.0} pushes/s achieved)",
-        ms(at(0.50)),
-        ms(at(0.99)),
-        ms(at(1.0)),
+        "  {} ({:.0} pushes/s achieved)",
+        spread(&latencies),
         paced as f64 / elapsed.as_secs_f64()
     );
     let _ = server.stop();
+}
+
+/// The `q` quantile of sorted `latencies`.
+fn quantile(latencies: &[Duration], q: f64) -> Duration {
+    let last = latencies.len().saturating_sub(1);
+    latencies[((latencies.len() as f64 * q) as usize).min(last)]
+}
+
+/// "p50 .. ms, p99 .. ms, max .. ms" of sorted `latencies`.
+fn spread(latencies: &[Duration]) -> String {
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(quantile(latencies, 0.50)),
+        ms(quantile(latencies, 0.99)),
+        ms(quantile(latencies, 1.0))
+    )
 }
 
 /// One synchronous push to `user{index}` (whose device approves it): its round trip.

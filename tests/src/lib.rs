@@ -43,6 +43,7 @@ pub mod inprocess;
 pub mod oath;
 pub mod server;
 pub mod temp;
+pub mod tool_main;
 pub mod ws_raw;
 
 pub use channel::DeviceChannel;
