@@ -24,6 +24,7 @@ if $want_tests; then
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
   apt_packages+=(freeradius freeradius-utils)  # RADIUS tests: radclient, and FreeRADIUS as the upstream primary
   apt_packages+=(haproxy)  # the cluster tests: three nodes behind a real load balancer
+  apt_packages+=(wrk linux-perf)  # scripts/bench.sh: HTTP load (wrk) and the server's CPU profile (perf)
 fi
 
 missing=()

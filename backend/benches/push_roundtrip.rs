@@ -8,7 +8,9 @@
 //! resident memory per connected device.
 //!
 //! Environment: TWOFOLD_BENCH_DEVICES (default 1000), TWOFOLD_BENCH_PUSHES (default 3000),
-//! TWOFOLD_BENCH_CONCURRENCY (default 32), TWOFOLD_BENCH_DATABASE_URL (default SQLite).
+//! TWOFOLD_BENCH_CONCURRENCY (default 32), TWOFOLD_BENCH_DATABASE_URL (default SQLite);
+//! then a fixed rate: TWOFOLD_BENCH_RATE pushes per second (default 200, issue 17's row),
+//! TWOFOLD_BENCH_RATE_PUSHES of them (default 5 seconds' worth), p50/p99 at that rate.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // benchmark set-up: a panic is the report
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -153,17 +155,7 @@ async fn main() {
                     if k >= pushes {
                         return latencies;
                     }
-                    let body = json!({"username": format!("user{}", k % devices), "factor": "push",
-                        "context": {"client_ip": "198.51.100.1"}});
-                    let sent = Instant::now();
-                    let response = http
-                        .post(format!("{base}/v1/auth"))
-                        .header("authorization", &basic)
-                        .json(&body)
-                        .send();
-                    let answer: Value = response.await.unwrap().json().await.unwrap();
-                    assert_eq!(answer["result"], "allow", "{answer}");
-                    latencies.push(sent.elapsed());
+                    latencies.push(push_once(&http, &basic, &base, k % devices).await);
                 }
             })
         })
@@ -174,16 +166,69 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     latencies.sort();
-    let at = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     println!("push round trip, {pushes} synchronous pushes, {concurrency} in flight, {devices} devices connected:");
-    println!(
-        "  p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
-        ms(at(0.50)),
-        ms(at(0.99)),
-        ms(at(1.0))
-    );
+    println!("  {}", spread(&latencies));
     println!("  {:.0} approvals/s", pushes as f64 / elapsed.as_secs_f64());
     let per_device = rss_after.saturating_sub(rss_before) as f64 / devices as f64;
     println!("  server RSS per connected device: {per_device:.1} KiB");
+
+    // A fixed rate (issue 17's 200/s row): one push every 1/rate seconds, each in its own
+    // task, so a slow answer does not slow the sender and queueing shows in the latency.
+    let rate = env_number("TWOFOLD_BENCH_RATE", 200).max(1);
+    let paced = env_number("TWOFOLD_BENCH_RATE_PUSHES", rate * 5);
+    let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(paced);
+    for k in 0..paced {
+        ticker.tick().await;
+        let (http, basic, base) = (http.clone(), basic.clone(), base.clone());
+        tasks.push(tokio::spawn(async move {
+            push_once(&http, &basic, &base, k % devices).await
+        }));
+    }
+    let mut latencies = Vec::with_capacity(paced);
+    for task in tasks {
+        latencies.push(task.await.unwrap());
+    }
+    let elapsed = started.elapsed();
+    latencies.sort();
+    println!("push round trip at a fixed {rate}/s, {paced} pushes, {devices} devices connected:");
+    println!(
+        "  {} ({:.0} pushes/s achieved)",
+        spread(&latencies),
+        paced as f64 / elapsed.as_secs_f64()
+    );
     let _ = server.stop();
+}
+
+/// The `q` quantile of sorted `latencies`.
+fn quantile(latencies: &[Duration], q: f64) -> Duration {
+    let last = latencies.len().saturating_sub(1);
+    latencies[((latencies.len() as f64 * q) as usize).min(last)]
+}
+
+/// "p50 .. ms, p99 .. ms, max .. ms" of sorted `latencies`.
+fn spread(latencies: &[Duration]) -> String {
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(quantile(latencies, 0.50)),
+        ms(quantile(latencies, 0.99)),
+        ms(quantile(latencies, 1.0))
+    )
+}
+
+/// One synchronous push to `user{index}` (whose device approves it): its round trip.
+async fn push_once(http: &reqwest::Client, basic: &str, base: &str, index: usize) -> Duration {
+    let body = json!({"username": format!("user{index}"), "factor": "push",
+        "context": {"client_ip": "198.51.100.1"}});
+    let sent = Instant::now();
+    let response = http
+        .post(format!("{base}/v1/auth"))
+        .header("authorization", basic)
+        .json(&body)
+        .send();
+    let answer: Value = response.await.unwrap().json().await.unwrap();
+    assert_eq!(answer["result"], "allow", "{answer}");
+    sent.elapsed()
 }

@@ -65,6 +65,7 @@ pub struct Config {
     pub radius: crate::radius::config::RadiusConfig,
     pub sms: crate::gateway::config::GatewayConfig,
     pub voice: crate::gateway::config::GatewayConfig,
+    pub store: crate::store::config::StoreConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -175,6 +176,7 @@ impl Default for Config {
             radius: Default::default(),
             sms: Default::default(),
             voice: Default::default(),
+            store: crate::store::config::StoreConfig::default(),
         }
     }
 }
@@ -293,6 +295,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("TWOFOLD_SMS_HEADERS_FILE", &["sms", "headers_file"]),
     ("TWOFOLD_VOICE_GATEWAY_URL", &["voice", "gateway_url"]),
     ("TWOFOLD_VOICE_HEADERS_FILE", &["voice", "headers_file"]),
+    ("TWOFOLD_STORE_SYNCHRONOUS", &["store", "synchronous"]),
 ];
 
 impl Config {

@@ -35,7 +35,7 @@ pub async fn build_state(
 ) -> Result<(AppState, FirstStart), Error> {
     create_private_dir(&config.data_dir)?;
     let (master_key, _created) = MasterKey::load_or_create(&config.master_key_path())?;
-    let store = Store::connect(&config.database_url()).await?;
+    let store = Store::connect_with(&config.database_url(), &config.store).await?;
     let identity = ServerIdentity::load_or_create(&store, &master_key).await?;
     let admin_token =
         if let Some(token) = admin::create_first_token(&store, &master_key, clock.now()).await? {

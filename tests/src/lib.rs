@@ -51,6 +51,7 @@ pub mod radius;
 pub mod private_postgres;
 pub mod server;
 pub mod temp;
+pub mod tool_main;
 pub mod ws_raw;
 
 pub use channel::DeviceChannel;

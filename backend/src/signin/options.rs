@@ -41,12 +41,13 @@ impl Options {
         let pool = state.store.pool();
         let mut credentials = credentials::usable_for_user(pool, &user.id, epoch).await?;
         credentials.extend(super::token::credentials(pool, &user.id).await?);
-        let active = devices::active_for_user(pool, &user.id, epoch).await?;
+        // One query for both: the active devices on this epoch, oldest first (as
+        // `devices::active_for_user` orders them), and whether any is on an older one.
+        let mut active = devices::for_user(pool, &user.id).await?;
+        let stale_device = active.iter().any(|d| d.is_stale(epoch));
+        active.retain(|d| d.status == devices::DeviceState::Active && d.epoch == epoch);
+        active.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
         let disabled = methods::disabled(state).await?;
-        let stale_device = devices::for_user(pool, &user.id)
-            .await?
-            .iter()
-            .any(|d| d.is_stale(epoch));
         let codes = CodeMethods::gather(state, &user.id).await?;
         let phone = super::sms::PhoneMethods::gather(state, &user);
         Ok(Self {

@@ -51,7 +51,10 @@ pub async fn finish(
     reason: Reason,
 ) -> Result<AuthResponse, Error> {
     let record = audit_record(state, user, context, result, reason, factor, None)?;
-    store_audit::insert(state.store.pool(), &record).await?;
+    state
+        .store
+        .write(move |conn| Box::pin(async move { store_audit::insert(conn, &record).await }))
+        .await?;
     count(state, factor, result, reason);
     Ok(AuthResponse::new(result, reason))
 }

@@ -7,6 +7,7 @@ use sqlx::AnyConnection;
 use twofold_core::otp::{Hotp, Totp, VerifyError, Window};
 use twofold_core::proto::{AuthContext, AuthResponse, AuthResult, Factor, Reason};
 use twofold_core::{Algorithm, SecretBytes};
+use zeroize::Zeroizing;
 
 use super::{outcome, token};
 use crate::auth::audit::{self, Event};
@@ -41,6 +42,9 @@ enum Accept {
 /// The attempt is counted as a failure before any code is checked (and refused unchecked
 /// when the factor is locked), in the one transaction that then records the outcome: so
 /// concurrent guesses on any node check at most `policy.lockout_threshold` codes per lock.
+/// That transaction is the store's write path ([`crate::store::Store::write`]: on SQLite one
+/// group commit with other requests' attempts, which run one after the other); the answer
+/// comes after it committed.
 pub async fn verify(
     state: &AppState,
     user: &User,
@@ -56,23 +60,36 @@ pub async fn verify(
         permanent_after: policy.lockout_permanent_after,
     };
 
-    let mut tx = state.store.pool().begin().await?;
-    let (result, reason, device) =
-        match lockouts::reserve(&mut tx, &user.id, LOCKOUT_FACTOR, now, &escalation).await? {
-            Some(reserved) => judge(state, &mut tx, user, creds, passcode, reserved).await?,
-            None => (AuthResult::Deny, Reason::LockedOut, None),
-        };
-    let record = outcome::audit_record(
-        state,
-        user,
-        context,
-        result,
-        reason,
-        Factor::Passcode,
-        device.as_deref(),
-    )?;
-    store_audit::insert(&mut *tx, &record).await?;
-    tx.commit().await?;
+    // Owned copies for the writer (on SQLite the work runs in its group-commit task).
+    let (state_w, user, creds) = (state.clone(), user.clone(), creds.to_vec());
+    let (passcode, context) = (Zeroizing::new(passcode.to_owned()), context.clone());
+    let (result, reason) = state
+        .store
+        .write(move |tx| {
+            Box::pin(async move {
+                let state = &state_w;
+                let reserved =
+                    lockouts::reserve(&mut *tx, &user.id, LOCKOUT_FACTOR, now, &escalation).await?;
+                let (result, reason, device) = match reserved {
+                    Some(reserved) => {
+                        judge(state, &mut *tx, &user, &creds, &passcode, reserved).await?
+                    }
+                    None => (AuthResult::Deny, Reason::LockedOut, None),
+                };
+                let record = outcome::audit_record(
+                    state,
+                    &user,
+                    &context,
+                    result,
+                    reason,
+                    Factor::Passcode,
+                    device.as_deref(),
+                )?;
+                store_audit::insert(&mut *tx, &record).await?;
+                Ok((result, reason))
+            })
+        })
+        .await?;
     outcome::count(state, Factor::Passcode, result, reason);
     Ok(AuthResponse::new(result, reason))
 }

@@ -10,6 +10,7 @@ pub mod applications;
 pub mod audit;
 pub mod challenges;
 pub mod columns;
+pub mod config;
 pub mod credentials;
 pub mod devices;
 pub mod hardware_tokens;
@@ -22,6 +23,7 @@ pub mod reports;
 pub mod sent_codes;
 pub mod state;
 pub mod users;
+pub mod writer;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -42,6 +44,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's group-commit writer ([`writer`]); None on PostgreSQL.
+    writer: Option<writer::Writer>,
 }
 
 /// (version, description, SQL) per engine, applied in order.
@@ -156,6 +160,12 @@ const MIGRATION_LOCK: i64 = 0x0074_776f_666f_6c64;
 impl Store {
     /// Connects and applies any migrations not yet applied.
     pub async fn connect(url: &str) -> Result<Self, Error> {
+        Self::connect_with(url, &config::StoreConfig::default()).await
+    }
+
+    /// [`Self::connect`] with the `[store]` settings.
+    pub async fn connect_with(url: &str, settings: &config::StoreConfig) -> Result<Self, Error> {
+        let synchronous = settings.synchronous.pragma();
         static DRIVERS: Once = Once::new();
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = if url.starts_with("sqlite:") {
@@ -171,7 +181,7 @@ impl Store {
             // dead one is dropped and a new one opened, so the node recovers by itself.
             .test_before_acquire(true);
         let options = if backend == Backend::Sqlite {
-            options.after_connect(|conn, _meta| {
+            options.after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     // WAL lets readers work while one writer commits; the busy timeout makes
                     // concurrent writers wait for each other instead of failing.
@@ -179,8 +189,9 @@ impl Store {
                     conn.execute("PRAGMA busy_timeout = 10000").await?;
                     // In WAL mode NORMAL is safe against a killed process (what "no
                     // acknowledged work is lost" needs); only a power cut can drop the last
-                    // commits, whose codes expire within the TOTP window anyway.
-                    conn.execute("PRAGMA synchronous = NORMAL").await?;
+                    // commits, whose codes expire within the TOTP window anyway. FULL
+                    // survives that too (`[store] synchronous`, store/config.rs).
+                    conn.execute(synchronous).await?;
                     conn.execute("PRAGMA foreign_keys = ON").await?;
                     Ok(())
                 })
@@ -189,7 +200,12 @@ impl Store {
             options
         };
         let pool = options.connect(url).await?;
-        let store = Self { pool, backend };
+        let writer = (backend == Backend::Sqlite).then(|| writer::Writer::spawn(pool.clone()));
+        let store = Self {
+            pool,
+            backend,
+            writer,
+        };
         store.migrate().await?;
         Ok(store)
     }

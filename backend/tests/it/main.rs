@@ -6,6 +6,7 @@
 mod cli_exit_codes;
 mod codes;
 mod default_method;
+mod group_commit;
 mod handlers;
 mod item_admin;
 mod item_cli_time;
