@@ -22,6 +22,7 @@ if $want_tests; then
   # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
   # and an image viewer that shows a QR code on the virtual screen.
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
+  apt_packages+=(chromium chromium-driver)  # the web pages' browser tests (headless Chromium over WebDriver)
 fi
 
 missing=()

@@ -34,6 +34,7 @@
 //! ```
 
 pub mod binary;
+pub mod browser;
 pub mod channel;
 pub mod device;
 pub mod engine;

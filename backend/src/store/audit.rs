@@ -12,7 +12,7 @@ pub use twofold_core::proto::admin::AuditRecord;
 
 use crate::error::Error;
 
-const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
+pub(crate) const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
                        server_name, server_ip, client_ip, application, admin_id, detail";
 
 pub async fn insert<'e>(
@@ -22,7 +22,7 @@ pub async fn insert<'e>(
     insert_many(ex, std::slice::from_ref(r)).await
 }
 
-fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
     Ok(AuditRecord {
         id: row.try_get("id")?,
         at: row.try_get("at")?,

@@ -20,6 +20,10 @@ pub mod rate_limits;
 pub mod reports;
 pub mod state;
 pub mod users;
+pub mod console_admins;
+pub mod web_sessions;
+pub mod user_search;
+pub mod audit_page;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -84,6 +88,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "a default method per user",
         include_str!("../../migrations/sqlite/0008_default_method.sql"),
     ),
+    (
+        12,
+        "the web console: console admins and their sessions",
+        include_str!("../../migrations/sqlite/0012_web_console.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +134,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "a default method per user",
         include_str!("../../migrations/postgres/0008_default_method.sql"),
+    ),
+    (
+        12,
+        "the web console: console admins and their sessions",
+        include_str!("../../migrations/postgres/0012_web_console.sql"),
     ),
 ];
 
