@@ -45,6 +45,10 @@ pub(crate) fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
     })
 }
 
+/// The filters of an [`AuditQuery`] on parameters $1 (username) to $5 (until).
+pub(crate) const FILTERS: &str = "($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
+     AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5)";
+
 /// The records `f` selects, newest first: at most `f.limit` (default 1000, at most 100000).
 /// Filters compare exactly (the caller normalises the username); `f.format` is the caller's.
 pub async fn query<'e>(
@@ -53,8 +57,7 @@ pub async fn query<'e>(
 ) -> Result<Vec<AuditRecord>, Error> {
     // Each filter is "($n IS NULL OR column = $n)": one statement, parameters always bound.
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
-         AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+        "SELECT {COLUMNS} FROM audit WHERE {FILTERS} \
          AND ($7 IS NULL OR admin_id = $7) ORDER BY seq DESC LIMIT $6"
     );
     let limit = f.limit.unwrap_or(1000).clamp(1, 100_000);

@@ -5,7 +5,7 @@
 use sqlx::{Any, Executor, Row};
 use twofold_core::proto::admin::{AuditQuery, AuditRecord};
 
-use super::audit::{from_row, COLUMNS};
+use super::audit::{from_row, COLUMNS, FILTERS};
 use crate::error::Error;
 
 /// Up to `limit` records matching `f` (its `limit` and `format` are not used) older than
@@ -17,8 +17,7 @@ pub async fn page<'e>(
     limit: i64,
 ) -> Result<Vec<(i64, AuditRecord)>, Error> {
     let sql = format!(
-        "SELECT seq, {COLUMNS} FROM audit WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
-         AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+        "SELECT seq, {COLUMNS} FROM audit WHERE {FILTERS} \
          AND ($6 IS NULL OR seq < $6) ORDER BY seq DESC LIMIT $7"
     );
     sqlx::query(&sql)

@@ -147,14 +147,7 @@ pub async fn page(
             nav class="pager" aria-label="Pages" { a href=(next) rel="next" { "Older records" } }
         }
     };
-    Ok(layout::page(
-        "Audit",
-        Section::Audit,
-        &session.admin.name,
-        &session.csrf,
-        body,
-    )
-    .into_response())
+    Ok(layout::signed_in(&session, "Audit", Section::Audit, body))
 }
 
 pub async fn export(

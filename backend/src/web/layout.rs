@@ -95,6 +95,17 @@ pub fn page(title: &str, current: Section, admin: &str, csrf: &str, body: Markup
     )
 }
 
+/// [`page`] for `session`'s admin, as a response.
+pub fn signed_in(
+    session: &super::session::Session,
+    title: &str,
+    current: Section,
+    body: Markup,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    page(title, current, &session.admin.name, &session.csrf, body).into_response()
+}
+
 /// A page outside a session (sign-in, errors): no navigation.
 pub fn page_bare(title: &str, body: Markup) -> Html<String> {
     Html(

@@ -2,7 +2,7 @@
 //! week and per application, as SVG charts with their tables (the admin API's usage report).
 
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use maud::html;
@@ -116,14 +116,7 @@ pub async fn page(
             (chart::table("Authentications per application", "Application", &report.by_application, app_label))
         }
     };
-    Ok(layout::page(
-        "Usage",
-        Section::Usage,
-        &session.admin.name,
-        &session.csrf,
-        body,
-    )
-    .into_response())
+    Ok(layout::signed_in(&session, "Usage", Section::Usage, body))
 }
 
 #[cfg(test)]

@@ -147,14 +147,7 @@ pub async fn list(
             nav class="pager" aria-label="Pages" { a href=(next) rel="next" { "Next page" } }
         }
     };
-    Ok(layout::page(
-        "Users",
-        Section::Users,
-        &session.admin.name,
-        &session.csrf,
-        body,
-    )
-    .into_response())
+    Ok(layout::signed_in(&session, "Users", Section::Users, body))
 }
 
 fn status(user: &User) -> &'static str {
@@ -205,14 +198,12 @@ pub async fn show(
 ) -> WebResult<Response> {
     let user = auth_users::find(&state, &username).await?;
     let body = user_page(&state, &session, &user, query.done.map(|d| d.text())).await?;
-    Ok(layout::page(
+    Ok(layout::signed_in(
+        &session,
         &user.username,
         Section::Users,
-        &session.admin.name,
-        &session.csrf,
         body,
-    )
-    .into_response())
+    ))
 }
 
 async fn user_page(
@@ -337,6 +328,14 @@ async fn user_page(
     })
 }
 
+/// The end of a page with a secret: it is not kept, and the way back.
+fn shown_once(username: &str) -> Markup {
+    html! {
+        p class="muted" { "This page is shown once: reloading it will not show the code again." }
+        p { a href=(user_href(username)) { "Back to " (username) } }
+    }
+}
+
 fn back(username: &str, done: &str) -> Response {
     Redirect::to(&format!("{}?done={done}", user_href(username))).into_response()
 }
@@ -452,17 +451,14 @@ pub async fn activation(
         p { "Activation code:" }
         p class="secret" id="activation-code" { (issued.code) }
         p class="muted" { "Server: " (issued.server_url) }
-        p class="muted" { "This page is shown once: reloading it will not show the code again." }
-        p { a href=(user_href(&user.username)) { "Back to " (user.username) } }
+        (shown_once(&user.username))
     };
-    Ok(layout::page(
+    Ok(layout::signed_in(
+        session,
         "Activation",
         Section::Users,
-        &session.admin.name,
-        &session.csrf,
         body,
-    )
-    .into_response())
+    ))
 }
 
 #[derive(Deserialize)]
@@ -485,17 +481,14 @@ pub async fn bypass(
     let body = html! {
         p { "A one-time bypass code for " (user.username) ", valid once until " (when(issued.expires_at)) ":" }
         p class="secret" id="bypass-code" { (issued.code) }
-        p class="muted" { "This page is shown once: reloading it will not show the code again." }
-        p { a href=(user_href(&user.username)) { "Back to " (user.username) } }
+        (shown_once(&user.username))
     };
-    Ok(layout::page(
+    Ok(layout::signed_in(
+        session,
         "Bypass code",
         Section::Users,
-        &session.admin.name,
-        &session.csrf,
         body,
-    )
-    .into_response())
+    ))
 }
 
 #[derive(Deserialize)]

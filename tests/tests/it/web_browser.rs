@@ -29,14 +29,16 @@ async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
 }
 
 async fn wait_for_path(page: &Page, path: &str) {
-    for _ in 0..100 {
-        let url = page.client.current_url().await.unwrap();
+    let mut url = page.client.current_url().await.unwrap();
+    for _ in 0..400 {
+        url = page.client.current_url().await.unwrap();
         if url.path() == path {
             return;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    panic!("the browser did not reach {path}");
+    let source = page.client.source().await.unwrap_or_default();
+    panic!("the browser did not reach {path}; it is at {url}:\n{source}");
 }
 
 async fn console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(engine: Engine) {
