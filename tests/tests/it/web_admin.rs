@@ -60,7 +60,7 @@ fn user(n: usize, now: u64) -> User {
         last_name: None,
         email: Some(format!("person{n}@example.org")),
         phone: None,
-        mfa_state: if n % 10 == 0 {
+        mfa_state: if n.is_multiple_of(10) {
             MfaState::Enforced
         } else {
             MfaState::Enabled
