@@ -25,6 +25,7 @@ if $want_tests; then
   apt_packages+=(freeradius freeradius-utils)  # RADIUS tests: radclient, and FreeRADIUS as the upstream primary
   apt_packages+=(haproxy)  # the cluster tests: three nodes behind a real load balancer
   apt_packages+=(wrk linux-perf)  # scripts/bench.sh: HTTP load (wrk) and the server's CPU profile (perf)
+  apt_packages+=(chromium chromium-driver)  # the web pages' browser tests (headless Chromium over WebDriver)
 fi
 
 missing=()

@@ -66,6 +66,7 @@ pub struct Config {
     pub sms: crate::gateway::config::GatewayConfig,
     pub voice: crate::gateway::config::GatewayConfig,
     pub store: crate::store::config::StoreConfig,
+    pub web: crate::web::config::WebConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -177,6 +178,7 @@ impl Default for Config {
             sms: Default::default(),
             voice: Default::default(),
             store: crate::store::config::StoreConfig::default(),
+            web: crate::web::config::WebConfig::default(),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod signin;
 pub mod state;
 pub mod store;
 pub mod tokens;
+pub mod web;
 
 pub use api::router;
 pub use config::Config;

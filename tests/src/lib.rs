@@ -35,6 +35,7 @@
 
 pub mod answering;
 pub mod binary;
+pub mod browser;
 pub mod channel;
 pub mod cluster;
 pub mod device;

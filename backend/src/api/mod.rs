@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .merge(device::routes())
         .merge(admin::routes())
         .merge(ops::routes())
+        .merge(crate::web::routes(&state))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

@@ -79,7 +79,7 @@ pub enum Command {
     /// App passwords for clients that cannot do MFA: create, list, delete.
     #[command(subcommand)]
     AppPassword(AppPasswordCommand),
-    /// Administrators' credentials: admin tokens.
+    /// Administrators' credentials: admin tokens, web console admins.
     #[command(subcommand)]
     Admin(AdminCommand),
 }
@@ -463,6 +463,37 @@ pub enum AdminCommand {
     /// Admin tokens: create, list, revoke.
     #[command(subcommand)]
     Token(AdminTokenCommand),
+    /// Add a web console admin (sign-in at /admin/ with a password and a TOTP code): asks for
+    /// the password twice on the terminal, or reads it from --password-file; prints the TOTP
+    /// enrolment (otpauth:// URI and QR code) for the admin's authenticator app, once.
+    #[command(
+        after_help = "Examples:\n  twofold-server admin add alice\n  twofold-server admin add ops --password-file /run/secrets/ops-console-password"
+    )]
+    Add {
+        /// 1 to 64 characters of a-z, 0-9, '.', '_' and '-'.
+        name: String,
+        /// Read the password (at least 12 characters) from this file's first line.
+        #[arg(long)]
+        password_file: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List web console admins.
+    #[command(after_help = "Example:\n  twofold-server admin list")]
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Remove a web console admin; their sessions end at once.
+    #[command(after_help = "Example:\n  twofold-server admin remove alice")]
+    Remove { name: String },
+    /// A new TOTP secret for a web console admin who lost theirs (the old one stops working).
+    #[command(after_help = "Example:\n  twofold-server admin reset-totp alice")]
+    ResetTotp {
+        name: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,7 +6,7 @@ mod client;
 mod commands;
 mod error;
 mod output;
-mod time;
+pub(crate) mod time;
 
 use std::process::ExitCode;
 

@@ -12,7 +12,7 @@ pub use twofold_core::proto::admin::AuditRecord;
 
 use crate::error::Error;
 
-const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
+pub(crate) const COLUMNS: &str = "id, at, event, username, first_name, last_name, email, phone, device_id, factor, result, reason, \
                        server_name, server_ip, client_ip, application, admin_id, detail";
 
 pub async fn insert<'e>(
@@ -22,7 +22,7 @@ pub async fn insert<'e>(
     insert_many(ex, std::slice::from_ref(r)).await
 }
 
-fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
+pub(crate) fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
     Ok(AuditRecord {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
@@ -45,6 +45,10 @@ fn from_row(row: &AnyRow) -> Result<AuditRecord, Error> {
     })
 }
 
+/// The filters of an [`AuditQuery`] on parameters $1 (username) to $5 (until).
+pub(crate) const FILTERS: &str = "($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
+     AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5)";
+
 /// The records `f` selects, newest first: at most `f.limit` (default 1000, at most 100000).
 /// Filters compare exactly (the caller normalises the username); `f.format` is the caller's.
 pub async fn query<'e>(
@@ -53,8 +57,7 @@ pub async fn query<'e>(
 ) -> Result<Vec<AuditRecord>, Error> {
     // Each filter is "($n IS NULL OR column = $n)": one statement, parameters always bound.
     let sql = format!(
-        "SELECT {COLUMNS} FROM audit WHERE ($1 IS NULL OR username = $1) AND ($2 IS NULL OR result = $2) \
-         AND ($3 IS NULL OR event = $3) AND ($4 IS NULL OR at >= $4) AND ($5 IS NULL OR at < $5) \
+        "SELECT {COLUMNS} FROM audit WHERE {FILTERS} \
          AND ($7 IS NULL OR admin_id = $7) ORDER BY seq DESC LIMIT $6"
     );
     let limit = f.limit.unwrap_or(1000).clamp(1, 100_000);

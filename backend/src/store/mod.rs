@@ -8,9 +8,11 @@ pub mod admins;
 pub mod app_passwords;
 pub mod applications;
 pub mod audit;
+pub mod audit_page;
 pub mod challenges;
 pub mod columns;
 pub mod config;
+pub mod console_admins;
 pub mod credentials;
 pub mod devices;
 pub mod hardware_tokens;
@@ -22,8 +24,10 @@ pub mod rate_limits;
 pub mod reports;
 pub mod sent_codes;
 pub mod state;
+pub mod user_search;
 pub mod users;
 pub mod writer;
+pub mod web_sessions;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -100,6 +104,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "RADIUS challenge states",
         include_str!("../../migrations/sqlite/0011_radius_states.sql"),
     ),
+    (
+        12,
+        "the web console: console admins and their sessions",
+        include_str!("../../migrations/sqlite/0012_web_console.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -151,6 +160,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "RADIUS challenge states",
         include_str!("../../migrations/postgres/0011_radius_states.sql"),
+    ),
+    (
+        12,
+        "the web console: console admins and their sessions",
+        include_str!("../../migrations/postgres/0012_web_console.sql"),
     ),
 ];
 

@@ -41,3 +41,5 @@ mod nodes;
 mod replay;
 mod secrets;
 mod tokens;
+mod web_admin;
+mod web_browser;

@@ -7,6 +7,7 @@ mod app_passwords;
 mod applications;
 mod audit;
 mod codes;
+mod console_admins;
 mod convert;
 mod devices;
 mod methods;
@@ -24,6 +25,7 @@ pub use app_passwords::*;
 pub use applications::*;
 pub use audit::*;
 pub use codes::*;
+pub use console_admins::*;
 pub use devices::*;
 pub use methods::*;
 pub use reports::*;
@@ -44,4 +46,5 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::routes())
         .merge(tokens::routes())
         .merge(admin_tokens::routes())
+        .merge(console_admins::routes())
 }

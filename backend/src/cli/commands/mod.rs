@@ -7,6 +7,7 @@ mod app;
 mod app_password;
 mod audit;
 mod codes;
+mod console_admin;
 mod device;
 mod method;
 mod report;
@@ -37,7 +38,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Server(c) => server::run(&client, c).await,
         Command::AppPassword(c) => app_password::run(&client, c).await,
         Command::Token(c) => token::run(&client, c).await,
-        Command::Admin(super::args::AdminCommand::Token(c)) => admin_token::run(&client, c).await,
+        Command::Admin(c) => console_admin::run(&client, c).await,
     }
 }
 

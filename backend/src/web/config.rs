@@ -1,0 +1,33 @@
+//! `[web]`: the web console's sessions and sign-in limits.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WebConfig {
+    /// Serve the admin console at `/admin/`.
+    pub admin_enabled: bool,
+    /// A console session not used for this long is signed out (checked on the server).
+    pub idle_timeout_seconds: u64,
+    /// A console session ends this long after sign-in, however busy.
+    pub absolute_timeout_seconds: u64,
+    /// Sign-in attempts per client network per minute (shared by every node).
+    pub signin_attempts_per_minute: u32,
+    /// Failed sign-ins of one console admin within `lockout_seconds` that lock the account
+    /// until that window ends (a guessing attacker spread over many addresses).
+    pub lockout_failures: u32,
+    pub lockout_seconds: u64,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            admin_enabled: true,
+            idle_timeout_seconds: 900,
+            absolute_timeout_seconds: 28_800,
+            signin_attempts_per_minute: 10,
+            lockout_failures: 5,
+            lockout_seconds: 900,
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! The web pages the server renders itself: the admin console at `/admin/` (issue 16).
+//! HTML is built with maud (checked at compile time, every value escaped), styled by one
+//! embedded stylesheet, and works without JavaScript. Sessions, CSRF tokens and timeouts are
+//! in [`session`]; the security headers in [`headers`]; console admins in [`admins`].
+//!
+//! What it is not: a second admin API. Every action calls the same functions the admin API's
+//! handlers call, so the checks and the audit records are the same.
+
+pub mod admins;
+pub mod assets;
+pub mod audit;
+pub mod chart;
+pub mod config;
+pub mod error;
+pub mod headers;
+pub mod layout;
+pub mod password;
+pub mod session;
+pub mod signin;
+pub mod usage;
+pub mod users;
+
+use axum::middleware;
+use axum::response::Redirect;
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::state::AppState;
+
+/// The console's routes (none when `[web] admin_enabled` is false).
+pub fn routes(state: &AppState) -> Router<AppState> {
+    if !state.config.web.admin_enabled {
+        return Router::new();
+    }
+    Router::new()
+        .route("/admin", get(home))
+        .route("/admin/", get(home))
+        .route("/admin/signin", get(signin::show).post(signin::submit))
+        .route("/admin/signout", post(signin::signout))
+        .route(assets::CSS_PATH, get(assets::css))
+        .merge(users::routes())
+        .merge(audit::routes())
+        .merge(usage::routes())
+        .layer(middleware::from_fn(headers::secure))
+}
+
+async fn home() -> Redirect {
+    Redirect::to("/admin/users")
+}
