@@ -135,6 +135,9 @@ pub fn build_app<R: Runtime>(
             commands::backup::export_backup,
             commands::push::push_status,
             commands::push::answer_push,
+            commands::appearance::set_icon,
+            commands::appearance::account_icon,
+            commands::appearance::move_account,
         ])
         .build(context)
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod add;
+pub mod appearance;
 pub mod backup;
 pub mod biometric;
 pub mod push;
