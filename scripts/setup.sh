@@ -22,6 +22,7 @@ if $want_tests; then
   # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
   # and an image viewer that shows a QR code on the virtual screen.
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
+  apt_packages+=(xclip xdotool)  # the app's e2e: read the system clipboard back, drive the save dialog
 fi
 
 missing=()

@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "set_icon",
     "account_icon",
     "move_account",
+    "ensure_notification_permission",
 ];
 
 fn main() {

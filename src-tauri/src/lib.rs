@@ -138,6 +138,7 @@ pub fn build_app<R: Runtime>(
             commands::appearance::set_icon,
             commands::appearance::account_icon,
             commands::appearance::move_account,
+            commands::notifications::ensure_notification_permission,
         ])
         .build(context)
 }

@@ -220,6 +220,9 @@ export const api = {
   /** The account's image icon as a data: URI (shown only through <img>), or null. */
   accountIcon: (id: string) => invoke<string | null>("account_icon", { id }),
   moveAccount: (id: string, to: number) => invoke<void>("move_account", { id, to }),
+  /** Asks the system for the permission to notify (Android 13+, iOS), once it matters. */
+  ensureNotificationPermission: () =>
+    invoke<"granted" | "denied" | "prompt">("ensure_notification_permission"),
   pushStatus: () => invoke<PushStatus>("push_status"),
   /** Resolves once the answer is sent; the verdict arrives later as an `answer_result` event. */
   answerPush: (accountId: string, challengeId: string, decision: Decision, number: string | null) =>

@@ -6,6 +6,7 @@ pub mod add;
 pub mod appearance;
 pub mod backup;
 pub mod biometric;
+pub mod notifications;
 pub mod push;
 pub mod vault;
 

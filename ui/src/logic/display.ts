@@ -1,6 +1,7 @@
 // How the list shows codes and in which order: the privacy options and the sort. Kept in the
 // web view's local storage beside the other settings (logic/settings.ts), under a key of their
 // own, so older settings keep parsing as they did.
+import { storedObject } from "./settings";
 import { SORT_MODES, type SortMode } from "./sort";
 
 export interface Display {
@@ -24,13 +25,7 @@ const KEY = "twofold.display";
 
 /** Reads the display options, keeping only values the screens offer (else the default). */
 export function parseDisplay(text: string | null): Display {
-  let raw: Record<string, unknown> = {};
-  try {
-    const parsed: unknown = text ? JSON.parse(text) : {};
-    if (parsed && typeof parsed === "object") raw = parsed as Record<string, unknown>;
-  } catch {
-    raw = {};
-  }
+  const raw = storedObject(text);
   const seconds = raw["nextCodeLastSeconds"];
   return {
     hideCodes: typeof raw["hideCodes"] === "boolean" ? raw["hideCodes"] : DISPLAY_DEFAULTS.hideCodes,

@@ -146,7 +146,10 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
   const ring = useMemo(() => (period && phase !== null ? ringStyle(period, phase) : ""), [period, phase]);
   // Privacy: a hidden code shows dots until tapped (or Enter), then stays for its period.
   const revealedUntil = useSignal<number | null>(null);
-  const hidden = useComputed(() => !codeShown(display.value.hideCodes, revealedUntil.value, second.value));
+  // Reads the clock only while hiding is on: the rows do not follow every second otherwise.
+  const hidden = useComputed(() =>
+    display.value.hideCodes ? !codeShown(true, revealedUntil.value, second.value) : false,
+  );
   const shown = useComputed(() => (hidden.value ? maskCode(codes.value.code) : formatCode(codes.value.code)));
   const copyLabel = useComputed(() =>
     hidden.value
@@ -181,6 +184,8 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
           ? `Copied the code for ${primary}. The clipboard clears in ${describeSeconds(clears)}.`
           : `Copied the code for ${primary}.`,
       );
+      // The use count moved: the "most used" order shows it now, not at the next code.
+      if (display.peek().sortMode === "used") void refresh();
     } catch (err) {
       showToast(errorText(err));
     }

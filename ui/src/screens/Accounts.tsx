@@ -22,6 +22,9 @@ import {
 import { AccountList } from "./AccountList";
 import { IconPicker } from "./IconPicker";
 
+/** The permission to notify is asked once per run of the app. */
+let notificationsAsked = false;
+
 function EditDialog(props: {
   account: AccountView | null;
   groupNames: string[];
@@ -173,6 +176,15 @@ export function Accounts() {
   const typedAt = useRef(0);
   // Frames, not codes: a refresh that only brings new codes does not render this screen.
   const all = frames.value;
+  // A Twofold account can bring a sign-in request at any time: ask for the permission to
+  // notify now (Android 13+ and iOS prompt once), before the first request arrives.
+  const hasPush = all.some((a) => a.push !== null);
+  useEffect(() => {
+    if (hasPush && !notificationsAsked) {
+      notificationsAsked = true;
+      api.ensureNotificationPermission().catch(() => undefined);
+    }
+  }, [hasPush]);
   const showNext = settings.value.showNextCode;
 
   const groupList = useMemo(() => groups(all), [all]);
