@@ -51,8 +51,13 @@ async fn wait_order(ui: &Ui, want: &[&str]) {
     }
 }
 
-fn digits(text: &str) -> String {
+pub fn digits(text: &str) -> String {
     text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// oathtool's codes for every second from `from` to `to`: what the window may show meanwhile.
+pub fn codes_between(secret: &str, from: u64, to: u64) -> Vec<String> {
+    (from..=to).map(|t| oathtool(secret, t).unwrap()).collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -81,9 +86,7 @@ async fn copied_code_is_on_the_clipboard_then_cleared_and_the_idle_window_locks(
     ui.wait_text(".toast", "clears in 10 seconds").await;
     let copied = clipboard(&screen.display).expect("the clipboard holds the code");
     let after = unix_now();
-    let expected: Vec<String> = (before..=after)
-        .map(|t| oathtool(SECRET, t).unwrap())
-        .collect();
+    let expected = codes_between(SECRET, before, after);
     assert!(
         expected.contains(&copied),
         "clipboard {copied:?}, oathtool {expected:?}"
@@ -216,9 +219,7 @@ async fn hidden_codes_next_code_window_and_every_sort_order() {
     ui.click(github).await;
     ui.wait_count(".code[data-hidden='false']", 1).await;
     let shown = digits(&ui.text(".code[data-hidden='false']").await);
-    let expected: Vec<String> = (before..=unix_now() + 1)
-        .map(|t| oathtool(SECRET, t).unwrap())
-        .collect();
+    let expected = codes_between(SECRET, before, unix_now() + 1);
     assert!(
         expected.contains(&shown),
         "shown {shown:?}, oathtool {expected:?}"
