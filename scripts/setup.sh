@@ -26,6 +26,7 @@ if $want_tests; then
   apt_packages+=(haproxy)  # the cluster tests: three nodes behind a real load balancer
   apt_packages+=(wrk linux-perf)  # scripts/bench.sh: HTTP load (wrk) and the server's CPU profile (perf)
   apt_packages+=(chromium chromium-driver)  # the web pages' browser tests (headless Chromium over WebDriver)
+  apt_packages+=(xclip xdotool)  # the app's e2e: read the system clipboard back, drive the save dialog
 fi
 
 missing=()

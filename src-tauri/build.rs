@@ -31,6 +31,10 @@ const COMMANDS: &[&str] = &[
     "export_backup",
     "push_status",
     "answer_push",
+    "set_icon",
+    "account_icon",
+    "move_account",
+    "ensure_notification_permission",
 ];
 
 fn main() {

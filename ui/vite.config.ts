@@ -1,9 +1,11 @@
 import { defineConfig } from "vitest/config";
+import { iconSet } from "./build/iconSet";
 
 // The screens are embedded into the app (src-tauri reads ../ui/dist at compile time).
 export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   clearScreen: false,
+  plugins: [iconSet()],
   build: {
     outDir: "dist",
     emptyOutDir: true,

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use twofold_core::otp::Totp;
 use twofold_core::{Algorithm, OtpAccount, OtpError, OtpKind, SecretBytes};
 
+use crate::icon::{AccountIcon, IconView};
 use crate::serde_helpers::{algorithm_serde, secret_b32, secret_b64};
 
 /// Which kind of code an account shows.
@@ -114,6 +115,14 @@ pub struct Account {
     /// Set for Twofold accounts activated with a server.
     #[serde(default)]
     pub push: Option<PushLink>,
+    /// The icon the user chose or an import brought; `None`: the app matches one by issuer.
+    /// Vaults written before icons existed have none (the field defaults), so they open as
+    /// they are; no format version change is needed for a new optional field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<AccountIcon>,
+    /// How many times a code was copied: the "most used" order.
+    #[serde(default)]
+    pub use_count: u64,
 }
 
 /// What to add: an account without id and timestamps (what parsers and importers produce).
@@ -124,6 +133,8 @@ pub struct AccountDraft {
     pub note: Option<String>,
     pub favourite: bool,
     pub push: Option<PushLink>,
+    /// An icon that came with the import (Aegis), kept with the account.
+    pub icon: Option<AccountIcon>,
 }
 
 impl AccountDraft {
@@ -134,6 +145,7 @@ impl AccountDraft {
             note: None,
             favourite: false,
             push: None,
+            icon: None,
         }
     }
 
@@ -151,6 +163,7 @@ impl Account {
             note,
             favourite,
             push,
+            icon,
         } = draft;
         Self {
             id,
@@ -166,6 +179,8 @@ impl Account {
             last_used: None,
             created: now,
             push,
+            icon,
+            use_count: 0,
         }
     }
 
@@ -189,6 +204,7 @@ impl Account {
             note: self.note.clone(),
             favourite: self.favourite,
             push: self.push.clone(),
+            icon: self.icon.clone(),
         }
     }
 
@@ -247,6 +263,9 @@ impl Account {
                 device_id: p.device_id.clone(),
                 state: p.state.clone(),
             }),
+            icon: self.icon.as_ref().map(AccountIcon::view),
+            use_count: self.use_count,
+            position: 0,
         })
     }
 }
@@ -276,6 +295,12 @@ pub struct AccountView {
     pub last_used: Option<u64>,
     pub created: u64,
     pub push: Option<PushView>,
+    /// The icon chosen or imported (`None`: the app matches one by issuer).
+    pub icon: Option<IconView>,
+    /// Codes copied so far ("most used" order).
+    pub use_count: u64,
+    /// The account's place in the vault: the user's custom order.
+    pub position: usize,
 }
 
 /// The push side of an account as the UI sees it (no keys).
@@ -309,6 +334,8 @@ mod tests {
             last_used: None,
             created: 0,
             push: None,
+            icon: None,
+            use_count: 0,
         }
     }
 

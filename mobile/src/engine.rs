@@ -15,6 +15,7 @@ use crate::vault::{random_bytes, write_atomic_until, KdfParams, SaveStep, Vault,
 use file_sync::checksum_of;
 
 mod adding;
+mod appearance;
 mod device_unlock;
 mod exporting;
 mod file_sync;
@@ -213,7 +214,13 @@ impl Engine {
             .content()?
             .accounts
             .iter()
-            .map(|a| a.view(now))
+            .enumerate()
+            .map(|(position, a)| {
+                a.view(now).map(|mut view| {
+                    view.position = position;
+                    view
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         views.sort_by_key(|v| {
             (
@@ -229,7 +236,9 @@ impl Engine {
     pub fn account(&self, query: &str, now: u64) -> Result<AccountView, Error> {
         let index = self.find(query)?;
         let now = self.corrected(now)?;
-        Ok(self.content()?.accounts[index].view(now)?)
+        let mut view = self.content()?.accounts[index].view(now)?;
+        view.position = index;
+        Ok(view)
     }
 
     /// The index of the account whose id is `query`, or else whose name, issuer,
@@ -263,11 +272,14 @@ impl Engine {
         })
     }
 
-    /// Records that the user used (copied) an account's code.
+    /// Records that the user used (copied) an account's code: when, and one more use (the
+    /// "most used" order).
     pub fn mark_used(&mut self, query: &str, now: u64) -> Result<(), Error> {
         self.change(|c| {
             let index = find_account(&c.accounts, query)?;
-            c.accounts[index].last_used = Some(now);
+            let account = &mut c.accounts[index];
+            account.last_used = Some(now);
+            account.use_count = account.use_count.saturating_add(1);
             Ok(())
         })
     }

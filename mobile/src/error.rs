@@ -9,6 +9,7 @@ use twofold_core::{OtpError, UriError};
 
 use crate::activation::ActivationError;
 use crate::exporters::{ExportError, OutputError};
+use crate::icon::IconError;
 use crate::importers::ImportError;
 use crate::push::PushError;
 use crate::qr::QrError;
@@ -36,6 +37,10 @@ pub enum Error {
     Migration(#[from] MigrationError),
     #[error("{0}")]
     Otp(#[from] OtpError),
+    #[error(transparent)]
+    Icon(#[from] IconError),
+    #[error("position {to} is past the last account ({count} accounts)")]
+    BadPosition { to: usize, count: usize },
     #[error("the account cannot produce codes: {0}")]
     InvalidAccount(String),
     #[error("the vault is locked; unlock it first")]
@@ -103,6 +108,8 @@ impl Error {
             Error::NotHotp(_) => "account.not_hotp",
             Error::ChangedElsewhere(_) => "vault.changed_elsewhere",
             Error::Io { .. } => "io",
+            Error::Icon(e) => e.kind(),
+            Error::BadPosition { .. } => "account.bad_position",
         }
     }
 

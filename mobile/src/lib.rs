@@ -21,6 +21,7 @@ pub mod activation;
 pub mod engine;
 pub mod error;
 pub mod exporters;
+pub mod icon;
 pub mod importers;
 pub mod push;
 pub mod qr;
@@ -32,6 +33,7 @@ pub use activation::{activate, Activation, ActivationError, DeviceInfo};
 pub use engine::{default_vault_path, AccountEdit, ActivationReport, AddReport, Added, Engine};
 pub use error::Error;
 pub use exporters::{Existing, ExportError, ExportFormat, OutputError};
+pub use icon::{AccountIcon, IconError, IconView, ImageType, MAX_ICON_BYTES};
 pub use importers::{ImportError, ImportFormat, ImportReport, Importer, Skipped};
 pub use push::{
     Answer, Fleet, PendingChallenge, PushAccount, PushClient, PushError, PushEvent, PushHandle,

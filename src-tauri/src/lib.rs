@@ -135,6 +135,10 @@ pub fn build_app<R: Runtime>(
             commands::backup::export_backup,
             commands::push::push_status,
             commands::push::answer_push,
+            commands::appearance::set_icon,
+            commands::appearance::account_icon,
+            commands::appearance::move_account,
+            commands::notifications::ensure_notification_permission,
         ])
         .build(context)
 }

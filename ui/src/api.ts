@@ -12,6 +12,15 @@ export interface PushView {
   state: { state: "active" } | { state: "needs_reactivation"; message: string };
 }
 
+/** An account's own icon: one of the set, or an image (fetched with `accountIcon`). */
+export type IconView = { type: "set"; slug: string } | { type: "image"; hash: string };
+
+/** What the icon picker saves. `data` is base64 of the file's bytes. */
+export type IconChoice =
+  | { type: "none" }
+  | { type: "set"; slug: string }
+  | { type: "image"; mime: string; data: string };
+
 export interface AccountView {
   id: string;
   issuer: string | null;
@@ -30,6 +39,12 @@ export interface AccountView {
   last_used: number | null;
   created: number;
   push: PushView | null;
+  /** Chosen or imported; null: matched by issuer from the bundled set. */
+  icon?: IconView | null;
+  /** Codes copied so far (the "most used" order). */
+  use_count?: number;
+  /** The account's place in the vault: the custom order. */
+  position?: number;
 }
 
 export interface Codes {
@@ -201,6 +216,13 @@ export const api = {
    * Resolves with the path written, or null when the dialog was cancelled.
    */
   exportBackup: (request: ExportRequest) => invoke<string | null>("export_backup", { request }),
+  setIcon: (id: string, icon: IconChoice) => invoke<void>("set_icon", { id, icon }),
+  /** The account's image icon as a data: URI (shown only through <img>), or null. */
+  accountIcon: (id: string) => invoke<string | null>("account_icon", { id }),
+  moveAccount: (id: string, to: number) => invoke<void>("move_account", { id, to }),
+  /** Asks the system for the permission to notify (Android 13+, iOS), once it matters. */
+  ensureNotificationPermission: () =>
+    invoke<"granted" | "denied" | "prompt">("ensure_notification_permission"),
   pushStatus: () => invoke<PushStatus>("push_status"),
   /** Resolves once the answer is sent; the verdict arrives later as an `answer_result` event. */
   answerPush: (accountId: string, challengeId: string, decision: Decision, number: string | null) =>

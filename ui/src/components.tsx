@@ -24,6 +24,8 @@ const PATHS = {
   info: "M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM12 11v6M12 7.5v.01",
   close: "M6 6l12 12M18 6L6 18",
   shield: "M12 3l8 3v6c0 5-3.4 8.3-8 9-4.6-.7-8-4-8-9V6z",
+  up: "M6 15l6-6 6 6",
+  down: "M6 9l6 6 6-6",
 } as const;
 
 export type IconName = keyof typeof PATHS;

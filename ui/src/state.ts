@@ -3,6 +3,8 @@ import { batch, computed, signal, type ReadonlySignal, type Signal } from "@prea
 import { api, type AccountView, type Codes } from "./api";
 import { firstExpiry, isUrgent, nextBoundary } from "./logic/codes";
 import { loadSettings, type Settings } from "./logic/settings";
+import { loadDisplay, saveDisplay, type Display } from "./logic/display";
+import { forgetImages } from "./iconStore";
 import { expiresAt, sameFrame } from "./logic/rows";
 import { fold, searchFields } from "./logic/search";
 import { record, settle } from "./perf";
@@ -23,6 +25,13 @@ export const codes = signal<Codes | null>(null);
 /** The current unix second (device clock), moved by the tick: the countdowns read it. */
 export const second = signal(Math.floor(Date.now() / 1000));
 export const settings = signal<Settings>(loadSettings());
+/** The privacy options and the list's order (logic/display.ts). */
+export const display = signal<Display>(loadDisplay());
+
+export function updateDisplay(change: Partial<Display>): void {
+  display.value = { ...display.value, ...change };
+  saveDisplay(display.value);
+}
 export const toast = signal<{ text: string; id: number } | null>(null);
 export const vaultPath = signal("");
 
@@ -275,5 +284,6 @@ export async function lockNow(): Promise<void> {
   // The codes leave memory with the vault's key (as far as a garbage collector allows).
   latest = [];
   live.clear();
+  forgetImages();
   screen.value = "unlock";
 }

@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 use super::ExportError;
 use crate::account::{Account, Kind};
+use crate::icon::{sha256, AccountIcon};
 
 /// scrypt's cost as Aegis uses it: N = 2^15.
 pub const AEGIS_SCRYPT_LOG_N: u8 = 15;
@@ -86,7 +87,8 @@ struct Entry<'a> {
     issuer: &'a str,
     note: &'a str,
     favorite: bool,
-    /// Twofold keeps no icons yet; Aegis shows its own for an entry without one.
+    /// An image icon (base64), its MIME type and its SHA-256 (hex), as Aegis stores them;
+    /// none for an icon of the app's set or no icon (Aegis then shows its own).
     icon: Option<String>,
     icon_mime: Option<String>,
     icon_hash: Option<String>,
@@ -140,6 +142,14 @@ pub fn aegis(
             .as_deref()
             .and_then(|name| groups.iter().find(|g| g.name == name))
             .map(|g| g.uuid.clone());
+        let (icon, icon_mime, icon_hash) = match &account.icon {
+            Some(AccountIcon::Image { mime, data }) => (
+                Some(base64::engine::general_purpose::STANDARD.encode(data)),
+                Some(mime.as_mime().to_owned()),
+                Some(hex::encode(sha256(data))),
+            ),
+            _ => (None, None, None),
+        };
         entries.push(Entry {
             kind,
             uuid: uuid_v4(&rng)?,
@@ -147,9 +157,9 @@ pub fn aegis(
             issuer: account.issuer.as_deref().unwrap_or(""),
             note: account.note.as_deref().unwrap_or(""),
             favorite: account.favourite,
-            icon: None,
-            icon_mime: None,
-            icon_hash: None,
+            icon,
+            icon_mime,
+            icon_hash,
             info: Info {
                 secret: secret.as_str(),
                 algo: account.algorithm.as_str(),

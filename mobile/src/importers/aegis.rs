@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 
 use super::{non_empty, parse_json, Fields, ImportError, ImportReport, Importer};
 use crate::account::AccountDraft;
+use crate::icon::AccountIcon;
 
 const FORMAT: &str = "Aegis";
 
@@ -82,6 +83,11 @@ struct Entry {
     note: Option<String>,
     #[serde(default)]
     favorite: bool,
+    /// The entry's icon: base64 of the image bytes, its type in `icon_mime` (PNG, JPEG, SVG).
+    #[serde(default)]
+    icon: Option<String>,
+    #[serde(default)]
+    icon_mime: Option<String>,
     info: Info,
 }
 
@@ -250,10 +256,24 @@ impl Importer for Aegis {
                                 .map(|g| g.name.clone())
                         })
                     });
+                    let icon = match (entry.icon.as_deref(), entry.icon_mime.as_deref()) {
+                        (Some(data), Some(mime)) if !data.trim().is_empty() => {
+                            match AccountIcon::image_base64(mime, data) {
+                                Ok(icon) => Some(icon),
+                                Err(e) => {
+                                    // The account still comes across; only its icon stays out.
+                                    report.notes.push(format!("{label}: icon not kept: {e}"));
+                                    None
+                                }
+                            }
+                        }
+                        _ => None,
+                    };
                     report.accounts.push(AccountDraft {
                         group,
                         note: non_empty(entry.note.as_deref()),
                         favourite: entry.favorite,
+                        icon,
                         ..AccountDraft::new(otp)
                     });
                 }

@@ -5,6 +5,11 @@
 //! PBKDF2-HMAC-SHA256(password, salt, 10 000 iterations, 256 bits) and the cipher AES-GCM
 //! with the 96-bit iv. `reference`, in the same form, encrypts a fixed text: when it opens and
 //! the services do not, the file is damaged rather than the password wrong.
+//!
+//! Icons: a 2FAS service's `icon` holds no image. `selected` is `Label` (two letters and a
+//! colour name), `IconCollection` (the id of an icon in 2FAS's online collection, which this
+//! app does not fetch) or `Brand`; so nothing of it is kept, and the app matches an icon from
+//! its bundled set by the issuer, as for any account without one.
 
 use std::num::NonZeroU32;
 

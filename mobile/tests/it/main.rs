@@ -11,6 +11,7 @@ mod cli_export;
 mod common;
 mod concurrent;
 mod export_file;
+mod icons;
 mod import_encrypted;
 mod importers;
 mod interop;

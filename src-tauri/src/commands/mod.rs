@@ -3,8 +3,10 @@
 
 pub mod accounts;
 pub mod add;
+pub mod appearance;
 pub mod backup;
 pub mod biometric;
+pub mod notifications;
 pub mod push;
 pub mod vault;
 

@@ -20,7 +20,7 @@ pub async fn create_vault(ui: &Ui) {
     ui.find("#accounts-screen").await;
 }
 
-async fn add_uri(ui: &Ui, uri: &str) {
+pub async fn add_uri(ui: &Ui, uri: &str) {
     ui.click("#add-button").await;
     ui.type_into("#uri", uri).await;
     ui.click("#add-uri").await;
@@ -30,10 +30,16 @@ async fn add_uri(ui: &Ui, uri: &str) {
 }
 
 /// Picks the option `value` of the `<select>` at `css`.
-async fn select(ui: &Ui, css: &str, value: &str) {
+pub async fn select(ui: &Ui, css: &str, value: &str) {
     ui.click(&format!("{css} option[value='{value}']")).await;
     ui.wait_count(&format!("{css} option[value='{value}']:checked"), 1)
         .await;
+}
+
+/// Leaves a sub-screen for the account list.
+pub async fn back(ui: &Ui) {
+    ui.click("button[aria-label='Back to accounts']").await;
+    ui.find("#accounts-screen").await;
 }
 
 /// The code shown for the account `id`, without the reading space.

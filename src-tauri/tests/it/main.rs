@@ -9,5 +9,9 @@
 
 mod bench;
 mod e2e;
+mod e2e_export;
+mod e2e_icons;
+mod e2e_privacy;
 mod e2e_push;
 mod harness;
+mod mobile_config;

@@ -2,7 +2,13 @@
 // a new code for most; the codes, the next codes and the countdown are small parts of the row
 // that follow the fetched list on their own, so the rest of the row (its frame: avatar, names,
 // buttons, push status) renders again only when what it shows changed.
-import type { AccountView, PushView } from "../api";
+import type { AccountView, IconView, PushView } from "../api";
+
+function sameIcon(a: IconView | null | undefined, b: IconView | null | undefined): boolean {
+  if (!a || !b) return !a === !b;
+  if (a.type === "set") return b.type === "set" && a.slug === b.slug;
+  return b.type === "image" && a.hash === b.hash;
+}
 
 function samePush(a: PushView | null, b: PushView | null): boolean {
   if (a === null || b === null) return a === b;
@@ -28,6 +34,9 @@ export function sameFrame(a: AccountView, b: AccountView): boolean {
       a.note === b.note &&
       a.favourite === b.favourite &&
       a.period === b.period &&
+      a.use_count === b.use_count &&
+      a.position === b.position &&
+      sameIcon(a.icon, b.icon) &&
       samePush(a.push, b.push))
   );
 }

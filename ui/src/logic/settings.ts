@@ -24,15 +24,19 @@ function pick<T extends number>(value: unknown, choices: readonly T[], fallback:
   return choices.includes(value as T) ? (value as T) : fallback;
 }
 
-/** Reads settings, keeping only values the screens offer (anything else: the default). */
-export function parseSettings(text: string | null): Settings {
-  let raw: Record<string, unknown> = {};
+/** The object stored as JSON text; `{}` for nothing, broken JSON or a non-object. */
+export function storedObject(text: string | null): Record<string, unknown> {
   try {
     const parsed: unknown = text ? JSON.parse(text) : {};
-    if (parsed && typeof parsed === "object") raw = parsed as Record<string, unknown>;
+    return parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : {};
   } catch {
-    raw = {};
+    return {};
   }
+}
+
+/** Reads settings, keeping only values the screens offer (anything else: the default). */
+export function parseSettings(text: string | null): Settings {
+  const raw = storedObject(text);
   return {
     autoLockMinutes: pick(raw["autoLockMinutes"], AUTO_LOCK_CHOICES, DEFAULTS.autoLockMinutes as 5),
     clipboardClearSeconds: pick(

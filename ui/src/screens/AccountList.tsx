@@ -21,7 +21,7 @@ const FIRST_ESTIMATE = 130;
 /** Rendered beyond the view, above and below, in views (scrolling within it renders nothing). */
 const OVERSCAN = 0.5;
 /** Row controls that keyboard movement keeps: from a star to the star of the next row. */
-const CONTROLS = ["code", "star", "edit-button", "next-button"];
+const CONTROLS = ["code", "star", "edit-button", "next-button", "move-up", "move-down"];
 
 interface Box {
   viewport: number;
@@ -35,6 +35,11 @@ export function AccountList(props: {
   showNext: boolean;
   onEdit: (account: AccountView) => void;
   onRemove: (account: AccountView) => void;
+  /** Custom order: rows move (buttons, Alt+Up/Down, drag). */
+  movable: boolean;
+  /** Moves the shown account at `index` by one place; resolves once the list has it. */
+  onMove: (index: number, delta: -1 | 1) => Promise<void>;
+  onDrop: (draggedId: string, target: AccountView) => void;
   /** Changes when the search or filter does: back to the top. */
   resetKey: string;
 }) {
@@ -134,7 +139,9 @@ export function AccountList(props: {
   function focusRow(index: number, control: string): boolean {
     const row = list.current?.querySelector<HTMLElement>(`:scope > .account[data-index="${index}"]`);
     if (!row) return false;
-    (row.querySelector<HTMLElement>(`.${control}`) ?? row.querySelector<HTMLElement>(".code"))?.focus();
+    (
+      row.querySelector<HTMLElement>(`.${control}:not(:disabled)`) ?? row.querySelector<HTMLElement>(".code")
+    )?.focus();
     return true;
   }
 
@@ -145,7 +152,27 @@ export function AccountList(props: {
     if (next.start !== range.start || next.end !== range.end) setScrollTop(top);
   }
 
+  /** Moves a row and keeps the focus on it (its control of the same kind) at its new place. */
+  function move(index: number, delta: -1 | 1, control = "code") {
+    void props.onMove(index, delta).then(() => {
+      const to = index + delta;
+      if (!focusRow(to, control)) pendingFocus.current = { index: to, control };
+    });
+  }
+
   function onKeyDown(e: KeyboardEvent) {
+    // Custom order: Alt+Up/Down moves the focused row.
+    if (e.altKey && props.movable && (e.key === "ArrowUp" || e.key === "ArrowDown")) {
+      const row = (e.target as HTMLElement).closest<HTMLElement>(".account");
+      if (!row) return;
+      e.preventDefault();
+      const index = Number(row.dataset["index"]);
+      const delta = e.key === "ArrowUp" ? -1 : 1;
+      if (index + delta < 0 || index + delta >= count) return;
+      const control = CONTROLS.find((c) => (e.target as HTMLElement).classList.contains(c)) ?? "code";
+      move(index, delta, control);
+      return;
+    }
     if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
     const target = e.target as HTMLElement;
     const row = target.closest<HTMLElement>(".account");
@@ -165,6 +192,14 @@ export function AccountList(props: {
     setScrollTop(top);
   }
 
+  // Stable for the rows' memo: the latest move() through a ref.
+  const moveRef = useRef(move);
+  moveRef.current = move;
+  const onMoveButton = useMemo(
+    () => (index: number, delta: -1 | 1) => moveRef.current(index, delta, delta < 0 ? "move-up" : "move-down"),
+    [],
+  );
+
   const rows = [];
   for (let index = range.start; index < range.end; index++) {
     const account = accounts[index];
@@ -178,6 +213,9 @@ export function AccountList(props: {
         setSize={count}
         onEdit={props.onEdit}
         onRemove={props.onRemove}
+        movable={props.movable}
+        onMove={onMoveButton}
+        onDrop={props.onDrop}
       />,
     );
   }

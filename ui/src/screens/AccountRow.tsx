@@ -2,25 +2,73 @@
 // edit. A Twofold account also shows its connection and, when the server no longer knows this
 // device, how to fix that. The row's frame renders again only when what it shows changes
 // (logic/rows.ts); its live parts (code, next code, countdown) follow the fetched codes.
-import { useComputed } from "@preact/signals";
+import { useComputed, useSignal } from "@preact/signals";
 import { memo } from "preact/compat";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, type AccountView } from "../api";
 import { Icon } from "../components";
+import { shownIcon } from "../iconStore";
 import { formatCode, phaseOf } from "../logic/codes";
+import { contrastOn } from "../logic/icons";
+import { codeShown, maskCode, nextShown, revealUntil } from "../logic/privacy";
 import { connectionState, reactivationMessage, statusText } from "../logic/push";
 import { errorText } from "../logic/report";
 import { sameFrame } from "../logic/rows";
 import { title } from "../logic/search";
 import { describeSeconds } from "../logic/settings";
 import { clock, push } from "../pushStore";
-import { countdown, liveCode, refresh, retainLive, screen, settings, showToast } from "../state";
+import {
+  countdown,
+  display,
+  liveCode,
+  refresh,
+  retainLive,
+  screen,
+  second,
+  settings,
+  showToast,
+} from "../state";
 
 /** A stable colour per issuer, for the letter avatar. */
 function hue(text: string): number {
   let h = 0;
   for (const ch of text) h = (h * 31 + (ch.codePointAt(0) ?? 0)) % 360;
   return h;
+}
+
+/**
+ * The account's icon: its own image (only ever through <img> from a data: URI, which runs no
+ * script and loads nothing), an icon of the bundled set (chosen, or matched by issuer), or the
+ * letter avatar while none applies or the icon is still loading.
+ */
+function Avatar({ account, primary }: { account: AccountView; primary: string }) {
+  const icon = shownIcon(account);
+  if (icon?.type === "image") {
+    return (
+      <span class="avatar avatar-image" aria-hidden="true" data-icon="image">
+        <img src={icon.uri} alt="" />
+      </span>
+    );
+  }
+  if (icon?.type === "set") {
+    return (
+      <span
+        class="avatar avatar-icon"
+        aria-hidden="true"
+        data-icon={icon.slug}
+        style={`--brand:#${icon.hex};--glyph:${contrastOn(icon.hex)}`}
+      >
+        <svg viewBox="0 0 24 24">
+          <path d={icon.path} />
+        </svg>
+      </span>
+    );
+  }
+  return (
+    <span class="avatar" aria-hidden="true" style={`--hue:${hue(primary)}`}>
+      {[...primary][0]?.toUpperCase() ?? "?"}
+    </span>
+  );
 }
 
 function PushLine({ account, state }: { account: AccountView; state: NonNullable<ReturnType<typeof connectionState>> }) {
@@ -96,16 +144,38 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
     return period !== null && expiry !== null ? phaseOf(period, expiry) : null;
   }).value;
   const ring = useMemo(() => (period && phase !== null ? ringStyle(period, phase) : ""), [period, phase]);
-  const shown = useComputed(() => formatCode(codes.value.code));
-  const copyLabel = useComputed(() => `Copy the code for ${label}: ${spell(codes.value.code)}`);
-  const nextShown = useComputed(() => formatCode(codes.value.next));
-  const nextLabel = useComputed(() => `Next code: ${spell(codes.value.next)}`);
+  // Privacy: a hidden code shows dots until tapped (or Enter), then stays for its period.
+  const revealedUntil = useSignal<number | null>(null);
+  // Reads the clock only while hiding is on: the rows do not follow every second otherwise.
+  const hidden = useComputed(() =>
+    display.value.hideCodes ? !codeShown(true, revealedUntil.value, second.value) : false,
+  );
+  const shown = useComputed(() => (hidden.value ? maskCode(codes.value.code) : formatCode(codes.value.code)));
+  const copyLabel = useComputed(() =>
+    hidden.value
+      ? `Show the code for ${label} (hidden)`
+      : `Copy the code for ${label}: ${spell(codes.value.code)}`,
+  );
+  const nextText = useComputed(() => (hidden.value ? maskCode(codes.value.next) : formatCode(codes.value.next)));
+  const nextLabel = useComputed(() => (hidden.value ? "Next code (hidden)" : `Next code: ${spell(codes.value.next)}`));
+  // The next code only in the current one's last seconds, when the setting says so.
+  const nextVisible = useComputed(() => {
+    const last = display.value.nextCodeLastSeconds;
+    if (last === 0 || period === null || phase === null) return true;
+    return nextShown(true, last, countdown(period, phase).left.value);
+  }).value;
   const nextLead = useComputed(() =>
     account.kind === "hotp" ? `counter ${codes.value.counter ?? 0} · next ` : "next ",
   );
   const [busy, setBusy] = useState(false);
 
   async function copy() {
+    if (hidden.peek()) {
+      const expiry = codes.peek().expiresAt;
+      const now = second.peek();
+      revealedUntil.value = revealUntil(now, expiry === null ? null : expiry - now, period);
+      return;
+    }
     try {
       await api.copyCode(account.id, settings.value.clipboardClearSeconds);
       const clears = settings.value.clipboardClearSeconds;
@@ -114,6 +184,8 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
           ? `Copied the code for ${primary}. The clipboard clears in ${describeSeconds(clears)}.`
           : `Copied the code for ${primary}.`,
       );
+      // The use count moved: the "most used" order shows it now, not at the next code.
+      if (display.peek().sortMode === "used") void refresh();
     } catch (err) {
       showToast(errorText(err));
     }
@@ -162,14 +234,14 @@ function Live(props: { account: AccountView; label: string; primary: string; sho
 
   return (
     <>
-      <button type="button" class="code" onClick={copy} aria-label={copyLabel}>
+      <button type="button" class="code" onClick={copy} aria-label={copyLabel} data-hidden={hidden}>
         {shown}
       </button>
       <div class="code-side">{side}</div>
-      {props.showNext && (
+      {props.showNext && nextVisible && (
         <span class="next-code" aria-label={nextLabel}>
           {nextLead}
-          <span class="mono">{nextShown}</span>
+          <span class="mono">{nextText}</span>
         </span>
       )}
     </>
@@ -182,15 +254,22 @@ export interface RowProps {
   /** Position in the shown list, from 0, and its length (for screen readers). */
   index: number;
   setSize: number;
+  /** Custom order: the row shows move up/down buttons and can be dragged. */
+  movable: boolean;
   /** Must be stable: a row does not render again when only these change. */
   onEdit: (account: AccountView) => void;
   onRemove: (account: AccountView) => void;
+  /** Custom order: move by one place in the shown list (-1 up, +1 down). */
+  onMove: (index: number, delta: -1 | 1) => void;
+  /** Custom order: the account with id `draggedId` was dropped on this row. */
+  onDrop: (draggedId: string, target: AccountView) => void;
 }
 
 function sameProps(a: RowProps, b: RowProps): boolean {
   return (
     sameFrame(a.account, b.account) &&
     a.showNext === b.showNext &&
+    a.movable === b.movable &&
     a.index === b.index &&
     a.setSize === b.setSize
   );
@@ -221,10 +300,24 @@ export const AccountRow = memo(function AccountRow(props: RowProps) {
       data-push-state={pushState ?? undefined}
       aria-posinset={props.index + 1}
       aria-setsize={props.setSize}
+      draggable={props.movable}
+      onDragStart={(e) => {
+        if (!props.movable || !e.dataTransfer) return;
+        e.dataTransfer.setData("text/x-twofold-account", account.id);
+        e.dataTransfer.effectAllowed = "move";
+      }}
+      onDragOver={(e) => {
+        if (props.movable && e.dataTransfer?.types.includes("text/x-twofold-account")) e.preventDefault();
+      }}
+      onDrop={(e) => {
+        const dragged = e.dataTransfer?.getData("text/x-twofold-account");
+        if (props.movable && dragged) {
+          e.preventDefault();
+          props.onDrop(dragged, account);
+        }
+      }}
     >
-      <span class="avatar" aria-hidden="true" style={`--hue:${hue(primary)}`}>
-        {[...primary][0]?.toUpperCase() ?? "?"}
-      </span>
+      <Avatar account={account} primary={primary} />
       <div class="account-text">
         <span class="issuer">{primary}</span>
         {(secondary || account.group) && (
@@ -236,6 +329,28 @@ export const AccountRow = memo(function AccountRow(props: RowProps) {
       </div>
       {/* Icons are called rather than mounted here: one component less each, for every row. */}
       <div class="account-actions">
+        {props.movable && (
+          <>
+            <button
+              type="button"
+              class="icon-button move-up"
+              aria-label={`Move up: ${label} (Alt+Up)`}
+              disabled={props.index === 0}
+              onClick={() => props.onMove(props.index, -1)}
+            >
+              {Icon({ name: "up" })}
+            </button>
+            <button
+              type="button"
+              class="icon-button move-down"
+              aria-label={`Move down: ${label} (Alt+Down)`}
+              disabled={props.index === props.setSize - 1}
+              onClick={() => props.onMove(props.index, 1)}
+            >
+              {Icon({ name: "down" })}
+            </button>
+          </>
+        )}
         <button
           type="button"
           class="icon-button star"

@@ -3,17 +3,34 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, type AccountView, type EditFields } from "../api";
 import { ErrorText, Icon, Logo, Modal } from "../components";
+import { loadIconSet } from "../iconStore";
 import { errorText } from "../logic/report";
 import { filterAccounts, groups, type Filter } from "../logic/search";
+import { SORT_MODES, dropTarget, moveTarget, sortAccounts, type SortMode } from "../logic/sort";
 import { record, settle } from "../perf";
-import { frames, lockNow, refresh, screen, searchIndex, settings, showToast } from "../state";
+import {
+  display,
+  frames,
+  lockNow,
+  refresh,
+  screen,
+  searchIndex,
+  settings,
+  showToast,
+  updateDisplay,
+} from "../state";
 import { AccountList } from "./AccountList";
+import { IconPicker } from "./IconPicker";
+
+/** The permission to notify is asked once per run of the app. */
+let notificationsAsked = false;
 
 function EditDialog(props: {
   account: AccountView | null;
   groupNames: string[];
   onClose: () => void;
   onDelete: (account: AccountView) => void;
+  onIcon: (account: AccountView) => void;
 }) {
   const { account } = props;
   const [fields, setFields] = useState<EditFields>({
@@ -73,6 +90,12 @@ function EditDialog(props: {
           ))}
         </datalist>
         {text("note", "Note")}
+        <div class="field row">
+          <span>Icon</span>
+          <button type="button" id="edit-icon" onClick={() => account && props.onIcon(account)}>
+            Change icon…
+          </button>
+        </div>
         <label class="check">
           <input
             type="checkbox"
@@ -146,18 +169,62 @@ export function Accounts() {
   const [filter, setFilter] = useState<Filter>({ type: "all" });
   const [editing, setEditing] = useState<AccountView | null>(null);
   const [deleting, setDeleting] = useState<AccountView | null>(null);
+  const [picking, setPicking] = useState<AccountView | null>(null);
+  const sortMode = display.value.sortMode;
+  useEffect(() => void loadIconSet(), []);
   const search = useRef<HTMLInputElement>(null);
   const typedAt = useRef(0);
   // Frames, not codes: a refresh that only brings new codes does not render this screen.
   const all = frames.value;
+  // A Twofold account can bring a sign-in request at any time: ask for the permission to
+  // notify now (Android 13+ and iOS prompt once), before the first request arrives.
+  const hasPush = all.some((a) => a.push !== null);
+  useEffect(() => {
+    if (hasPush && !notificationsAsked) {
+      notificationsAsked = true;
+      api.ensureNotificationPermission().catch(() => undefined);
+    }
+  }, [hasPush]);
   const showNext = settings.value.showNextCode;
 
   const groupList = useMemo(() => groups(all), [all]);
   const favourites = useMemo(() => all.filter((a) => a.favourite).length, [all]);
   const shown = useMemo(
     // The search index only when there is something to search for (a refresh need not build it).
-    () => filterAccounts(all, query, filter, query.trim() ? searchIndex.value : undefined),
-    [all, query, filter],
+    () => {
+      const found = filterAccounts(all, query, filter, query.trim() ? searchIndex.value : undefined);
+      // The shell's order is "issuer" already (favourites first): no second sort for it.
+      return sortMode === "issuer" ? found : sortAccounts(found, sortMode);
+    },
+    [all, query, filter, sortMode],
+  );
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+
+  /** Custom order: the account at `index` of the shown list moves past its neighbour. */
+  const onMove = useMemo(
+    () => async (index: number, delta: -1 | 1) => {
+      const list = shownRef.current;
+      const account = list[index];
+      const to = moveTarget(list, index, delta);
+      if (!account || to === null) return;
+      try {
+        await api.moveAccount(account.id, to);
+        await refresh();
+      } catch (err) {
+        showToast(errorText(err));
+      }
+    },
+    [],
+  );
+  const onDrop = useMemo(
+    () => (draggedId: string, target: AccountView) => {
+      const dragged = shownRef.current.find((a) => a.id === draggedId);
+      const to = dragged ? dropTarget(dragged, target) : null;
+      if (!dragged || to === null) return;
+      api.moveAccount(dragged.id, to).then(refresh, (err) => showToast(errorText(err)));
+    },
+    [],
   );
   // How long a keystroke takes to show its result (for the benchmark).
   useLayoutEffect(() => {
@@ -254,6 +321,21 @@ export function Accounts() {
               }}
               onKeyDown={(e) => e.key === "Escape" && setQuery("")}
             />
+            <label class="sort">
+              <span class="sr-only">Sort by</span>
+              <select
+                id="sort-mode"
+                aria-label="Sort accounts by"
+                value={sortMode}
+                onChange={(e) => updateDisplay({ sortMode: e.currentTarget.value as SortMode })}
+              >
+                {SORT_MODES.map((m) => (
+                  <option value={m.mode} key={m.mode}>
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            </label>
           </div>
           {all.length === 0 ? (
             <section class="empty">
@@ -278,6 +360,9 @@ export function Accounts() {
               showNext={showNext}
               onEdit={setEditing}
               onRemove={setDeleting}
+              movable={sortMode === "custom"}
+              onMove={onMove}
+              onDrop={onDrop}
               resetKey={`${query}\u0000${filter.type}\u0000${filter.type === "group" ? filter.name : ""}`}
             />
           )}
@@ -291,7 +376,12 @@ export function Accounts() {
           setEditing(null);
           setDeleting(account);
         }}
+        onIcon={(account) => {
+          setEditing(null);
+          setPicking(account);
+        }}
       />
+      <IconPicker account={picking} onClose={() => setPicking(null)} />
       <DeleteDialog account={deleting} onClose={() => setDeleting(null)} />
     </div>
   );

@@ -11,8 +11,9 @@ import {
   saveSettings,
   type Settings as Prefs,
 } from "../logic/settings";
+import { NEXT_CODE_CHOICES, describeNextCode } from "../logic/display";
 import { newPasswordProblem } from "../logic/strength";
-import { lockNow, screen, settings, showToast, vaultPath } from "../state";
+import { display, lockNow, screen, settings, showToast, updateDisplay, vaultPath } from "../state";
 
 function update(change: Partial<Prefs>) {
   settings.value = { ...settings.value, ...change };
@@ -159,6 +160,34 @@ export function Settings() {
           <button type="button" onClick={() => void lockNow()} id="settings-lock">
             <Icon name="lock" /> Lock now
           </button>
+        </section>
+
+        <section class="card stack" aria-labelledby="privacy-title">
+          <h2 id="privacy-title">Privacy</h2>
+          <label class="check">
+            <input
+              type="checkbox"
+              id="hide-codes"
+              checked={display.value.hideCodes}
+              onChange={(e) => updateDisplay({ hideCodes: e.currentTarget.checked })}
+            />
+            Hide codes until tapped (a tapped code shows for its period)
+          </label>
+          <div class="field row">
+            <label for="next-code-when">Show the next code</label>
+            <select
+              id="next-code-when"
+              value={display.value.nextCodeLastSeconds}
+              disabled={!prefs.showNextCode}
+              onChange={(e) => updateDisplay({ nextCodeLastSeconds: Number(e.currentTarget.value) })}
+            >
+              {NEXT_CODE_CHOICES.map((s) => (
+                <option value={s} key={s}>
+                  {describeNextCode(s)}
+                </option>
+              ))}
+            </select>
+          </div>
         </section>
 
         <section class="card stack" aria-labelledby="backup-title">
