@@ -350,6 +350,7 @@ fn patch() -> UserPatch {
         blocked: None,
         unlock: false,
         default_method: None,
+        clear_default_method: false,
     }
 }
 
