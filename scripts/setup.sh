@@ -22,6 +22,7 @@ if $want_tests; then
   # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
   # and an image viewer that shows a QR code on the virtual screen.
   apt_packages+=(xvfb webkit2gtk-driver imagemagick)
+  apt_packages+=(slapd ldap-utils)  # the directory tests: a real OpenLDAP server the kit starts on loopback
 fi
 
 missing=()

@@ -62,6 +62,7 @@ pub struct Config {
     pub server: ServerConfig,
     pub metrics: MetricsConfig,
     pub app_passwords: AppPasswordsConfig,
+    pub directory: crate::directory::DirectoryConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -169,6 +170,7 @@ impl Default for Config {
             server: ServerConfig::default(),
             metrics: MetricsConfig::default(),
             app_passwords: AppPasswordsConfig::default(),
+            directory: crate::directory::DirectoryConfig::default(),
         }
     }
 }

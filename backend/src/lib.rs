@@ -25,6 +25,7 @@ pub mod signin;
 pub mod state;
 pub mod store;
 pub mod tokens;
+pub mod directory;
 
 pub use api::router;
 pub use config::Config;

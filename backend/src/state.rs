@@ -30,6 +30,8 @@ pub struct AppState {
     pub activation_limiter: Arc<RateLimiter>,
     /// Device sockets held by this node.
     pub connected: Arc<ConnectedDevices>,
+    /// The LDAP / AD directory, when `[directory] url` is set.
+    pub directory: Option<Arc<crate::directory::Directory>>,
 }
 
 impl AppState {

@@ -44,6 +44,7 @@ pub mod oath;
 pub mod server;
 pub mod temp;
 pub mod ws_raw;
+pub mod slapd;
 
 pub use channel::DeviceChannel;
 pub use device::TestDevice;
@@ -54,5 +55,6 @@ pub use inprocess::InProcessServer;
 pub use oath::{now, oathtool, oathtool_args, oathtool_hotp};
 pub use server::{CliOutput, ServerProcess};
 pub use temp::temp_dir;
+pub use slapd::Slapd;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

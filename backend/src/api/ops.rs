@@ -101,6 +101,7 @@ pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl 
         crate::api::admin::delete_token, crate::api::admin::assign_token, crate::api::admin::unassign_token,
         crate::api::admin::enable_token, crate::api::admin::disable_token, crate::api::admin::resync_token,
         crate::api::admin::list_admin_tokens, crate::api::admin::create_admin_token, crate::api::admin::revoke_admin_token,
+        crate::api::admin::directory_sync, crate::api::admin::directory_check,
         health, metrics, openapi,
     ),
     modifiers(&SecuritySchemes),

@@ -20,6 +20,7 @@ pub mod rate_limits;
 pub mod reports;
 pub mod state;
 pub mod users;
+pub mod directory;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -84,6 +85,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "a default method per user",
         include_str!("../../migrations/sqlite/0008_default_method.sql"),
     ),
+    (
+        10,
+        "users from the directory",
+        include_str!("../../migrations/sqlite/0010_directory.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -125,6 +131,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "a default method per user",
         include_str!("../../migrations/postgres/0008_default_method.sql"),
+    ),
+    (
+        10,
+        "users from the directory",
+        include_str!("../../migrations/postgres/0010_directory.sql"),
     ),
 ];
 

@@ -17,3 +17,4 @@ mod malformed;
 mod push;
 mod tls;
 mod tokens;
+mod directory;

@@ -40,3 +40,4 @@ mod nodes;
 mod replay;
 mod secrets;
 mod tokens;
+mod directory;

@@ -14,6 +14,7 @@ mod reports;
 mod server;
 mod tokens;
 mod users;
+mod directory;
 
 use axum::Router;
 
@@ -30,6 +31,7 @@ pub use reports::*;
 pub use server::*;
 pub use tokens::*;
 pub use users::*;
+pub use directory::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -44,4 +46,5 @@ pub fn routes() -> Router<AppState> {
         .merge(codes::routes())
         .merge(tokens::routes())
         .merge(admin_tokens::routes())
+        .merge(directory::routes())
 }

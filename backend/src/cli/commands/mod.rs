@@ -14,6 +14,7 @@ mod server;
 mod token;
 mod user;
 mod user_import;
+mod directory;
 
 use std::io::{BufRead, Write};
 
@@ -38,6 +39,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::AppPassword(c) => app_password::run(&client, c).await,
         Command::Token(c) => token::run(&client, c).await,
         Command::Admin(super::args::AdminCommand::Token(c)) => admin_token::run(&client, c).await,
+        Command::Directory(c) => directory::run(&client, c).await,
     }
 }
 
