@@ -14,6 +14,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod crypto;
+pub mod directory;
 pub mod error;
 pub mod identity;
 pub mod listener;
@@ -25,7 +26,6 @@ pub mod signin;
 pub mod state;
 pub mod store;
 pub mod tokens;
-pub mod directory;
 
 pub use api::router;
 pub use config::Config;

@@ -42,9 +42,9 @@ pub mod http;
 pub mod inprocess;
 pub mod oath;
 pub mod server;
+pub mod slapd;
 pub mod temp;
 pub mod ws_raw;
-pub mod slapd;
 
 pub use channel::DeviceChannel;
 pub use device::TestDevice;
@@ -54,7 +54,7 @@ pub use http::{AdminClient, ApiResponse, RpClient};
 pub use inprocess::InProcessServer;
 pub use oath::{now, oathtool, oathtool_args, oathtool_hotp};
 pub use server::{CliOutput, ServerProcess};
-pub use temp::temp_dir;
 pub use slapd::Slapd;
+pub use temp::temp_dir;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -231,7 +231,8 @@ impl Drop for Slapd {
 /// Kills slapd's whole process group, so nothing it started outlives the test.
 fn kill_group(child: &mut Child) {
     let _ = Command::new("kill")
-        .args(["-KILL", &format!("-{}", child.id())])
+        // `--`: a negative number is the process group, never read as an option.
+        .args(["-s", "KILL", "--", &format!("-{}", child.id())])
         .status();
     let _ = child.kill();
     let _ = child.wait();
@@ -317,7 +318,7 @@ fn config(dir: &Path, data: &Path, tls: bool) -> Result<String> {
          rootdn \"{ADMIN_DN}\"\n\
          rootpw {admin_hash}\n\
          directory {data}\n\
-         sizelimit 500\n\
+         sizelimit size.soft=500 size.hard=500 size.prtotal=unlimited\n\
          index objectClass eq\n\
          index uid eq\n\
          overlay memberof\n\

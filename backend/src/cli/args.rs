@@ -506,7 +506,9 @@ pub enum DirectoryCommand {
     },
     /// Find a user in the directory and show the attributes Twofold maps (and whether a
     /// sync added them).
-    #[command(after_help = "Example:\n  twofold-server directory check alice\n  twofold-server directory check alice --json")]
+    #[command(
+        after_help = "Example:\n  twofold-server directory check alice\n  twofold-server directory check alice --json"
+    )]
     Check {
         username: String,
         #[arg(long)]

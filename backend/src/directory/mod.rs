@@ -175,6 +175,36 @@ impl Directory {
     pub fn config(&self) -> &DirectoryConfig {
         &self.config
     }
+
+    /// Takes lease `name` for this process until `until`, or
+    /// [`DirectoryError::SyncRunning`] naming the holder that has it.
+    async fn take_lease(
+        &self,
+        state: &crate::state::AppState,
+        name: &str,
+        now: u64,
+        until: u64,
+    ) -> Result<(), DirectoryError> {
+        let mut conn = connection(state).await?;
+        let holder =
+            crate::store::directory::take_lease(&mut conn, name, &self.holder, now, until).await?;
+        if holder != self.holder {
+            return Err(DirectoryError::SyncRunning { holder });
+        }
+        Ok(())
+    }
+}
+
+/// A connection of the store's pool.
+async fn connection(
+    state: &crate::state::AppState,
+) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, DirectoryError> {
+    Ok(state
+        .store
+        .pool()
+        .acquire()
+        .await
+        .map_err(crate::error::Error::from)?)
 }
 
 fn read_bind_password(cfg: &DirectoryConfig) -> Result<BindPassword, DirectoryError> {

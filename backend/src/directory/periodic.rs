@@ -28,24 +28,13 @@ pub enum Tick {
 pub async fn tick(state: &AppState, directory: &Directory) -> Result<Tick, DirectoryError> {
     let now = state.now();
     let interval = directory.config.sync_interval_seconds.max(1);
-    let mut conn = state
-        .store
-        .pool()
-        .acquire()
-        .await
-        .map_err(crate::error::Error::from)?;
-    let holder = crate::store::directory::take_lease(
-        &mut conn,
-        ROUND,
-        &directory.holder,
-        now,
-        now.saturating_add(interval),
-    )
-    .await?;
-    drop(conn);
-    if holder != directory.holder {
+    let round = directory
+        .take_lease(state, ROUND, now, now.saturating_add(interval))
+        .await;
+    if let Err(DirectoryError::SyncRunning { holder }) = round {
         return Ok(Tick::Skipped { holder });
     }
+    round?;
     match directory.sync(state, None, false).await {
         Ok(report) => Ok(Tick::Ran(report)),
         Err(DirectoryError::SyncRunning { holder }) => Ok(Tick::Skipped { holder }),

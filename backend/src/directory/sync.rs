@@ -215,42 +215,19 @@ impl Directory {
         dry_run: bool,
     ) -> Result<DirectorySyncReport, DirectoryError> {
         let now = state.now();
-        let holder = self
-            .take_lease(state, now, now + RUNNING_LEASE_SECONDS)
+        let taken = self
+            .take_lease(state, LEASE, now, now + RUNNING_LEASE_SECONDS)
             .await;
-        let holder = match holder {
-            Ok(h) => h,
-            Err(e) => {
-                refuse(state, admin, &e).await?;
-                return Err(e);
-            }
-        };
+        if let Err(e) = taken {
+            refuse(state, admin, &e).await?;
+            return Err(e);
+        }
         let result = self.sync_holding(state, admin, dry_run).await;
-        store::end_lease(state.store.pool(), LEASE, &holder, state.now()).await?;
+        store::end_lease(state.store.pool(), LEASE, &self.holder, state.now()).await?;
         if let Err(e) = &result {
             refuse(state, admin, e).await?;
         }
         result
-    }
-
-    /// Takes the sync lease until `until`, or [`DirectoryError::SyncRunning`].
-    pub(super) async fn take_lease(
-        &self,
-        state: &AppState,
-        now: u64,
-        until: u64,
-    ) -> Result<String, DirectoryError> {
-        let mut conn = state
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::error::Error::from)?;
-        let holder = store::take_lease(&mut conn, LEASE, &self.holder, now, until).await?;
-        if holder != self.holder {
-            return Err(DirectoryError::SyncRunning { holder });
-        }
-        Ok(holder)
     }
 
     /// The sync itself, the lease held.
@@ -322,10 +299,10 @@ async fn apply(
                 };
                 store::update_attributes(&mut *tx, id, &attributes, now).await?;
                 if *enable {
-                    store::enable(&mut *tx, id, now).await?;
+                    store::set_disabled(&mut *tx, id, false, now).await?;
                 }
             }
-            Change::Disable { id, .. } => store::disable(&mut *tx, id, now).await?,
+            Change::Disable { id, .. } => store::set_disabled(&mut *tx, id, true, now).await?,
         }
     }
     let summary = Plan::summary(report);

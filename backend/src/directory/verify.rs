@@ -151,12 +151,7 @@ impl Directory {
         source: &str,
         window_start: u64,
     ) -> Result<u64, DirectoryError> {
-        let mut conn = state
-            .store
-            .pool()
-            .acquire()
-            .await
-            .map_err(crate::error::Error::from)?;
+        let mut conn = super::connection(state).await?;
         let keep_from = window_start.saturating_sub(self.config.lockout_window_seconds);
         let counts = rate_limits::increment(
             &mut conn,

@@ -90,39 +90,26 @@ pub async fn update_attributes<'e>(
     Ok(())
 }
 
-/// A directory user gone from the directory (or the group): blocked, and the block marked
-/// as the directory's unless it was blocked already (then that block stays someone else's).
-pub async fn disable<'e>(
+/// Disables (`disabled`) or enables directory user `user_id`. Disabling blocks the user
+/// and marks the block as the directory's unless they were blocked already (then that block
+/// stays someone else's); enabling lifts only the directory's block.
+pub async fn set_disabled<'e>(
     ex: impl Executor<'e, Database = Any>,
     user_id: &str,
+    disabled: bool,
     now: u64,
 ) -> Result<(), Error> {
-    sqlx::query(
-        "UPDATE users SET directory_disabled = 1, \
-           directory_blocked = CASE WHEN blocked = 0 THEN 1 ELSE directory_blocked END, \
-           blocked = 1, updated_at = $1 \
-         WHERE id = $2 AND source = $3",
-    )
-    .bind(to_db(now))
-    .bind(user_id)
-    .bind(SOURCE_DIRECTORY)
-    .execute(ex)
-    .await?;
-    Ok(())
-}
-
-/// A directory user back in the directory: the directory's block (only that) is lifted.
-pub async fn enable<'e>(
-    ex: impl Executor<'e, Database = Any>,
-    user_id: &str,
-    now: u64,
-) -> Result<(), Error> {
-    sqlx::query(
-        "UPDATE users SET directory_disabled = 0, \
-           blocked = CASE WHEN directory_blocked = 1 THEN 0 ELSE blocked END, \
-           directory_blocked = 0, updated_at = $1 \
-         WHERE id = $2 AND source = $3",
-    )
+    // The statement comes from the flag, never from input.
+    let set = if disabled {
+        "directory_disabled = 1, \
+         directory_blocked = CASE WHEN blocked = 0 THEN 1 ELSE directory_blocked END, blocked = 1"
+    } else {
+        "directory_disabled = 0, \
+         blocked = CASE WHEN directory_blocked = 1 THEN 0 ELSE blocked END, directory_blocked = 0"
+    };
+    sqlx::query(&format!(
+        "UPDATE users SET {set}, updated_at = $1 WHERE id = $2 AND source = $3"
+    ))
     .bind(to_db(now))
     .bind(user_id)
     .bind(SOURCE_DIRECTORY)

@@ -12,6 +12,7 @@ pub mod challenges;
 pub mod columns;
 pub mod credentials;
 pub mod devices;
+pub mod directory;
 pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
@@ -20,7 +21,6 @@ pub mod rate_limits;
 pub mod reports;
 pub mod state;
 pub mod users;
-pub mod directory;
 
 use std::sync::Once;
 use std::time::Duration;

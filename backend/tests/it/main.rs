@@ -5,6 +5,7 @@
 
 mod codes;
 mod default_method;
+mod directory;
 mod handlers;
 mod item_admin;
 mod item_cli_time;
@@ -17,4 +18,3 @@ mod malformed;
 mod push;
 mod tls;
 mod tokens;
-mod directory;

@@ -9,12 +9,12 @@ mod audit;
 mod codes;
 mod convert;
 mod devices;
+mod directory;
 mod methods;
 mod reports;
 mod server;
 mod tokens;
 mod users;
-mod directory;
 
 use axum::Router;
 
@@ -26,12 +26,12 @@ pub use applications::*;
 pub use audit::*;
 pub use codes::*;
 pub use devices::*;
+pub use directory::*;
 pub use methods::*;
 pub use reports::*;
 pub use server::*;
 pub use tokens::*;
 pub use users::*;
-pub use directory::*;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

@@ -8,13 +8,13 @@ mod app_password;
 mod audit;
 mod codes;
 mod device;
+mod directory;
 mod method;
 mod report;
 mod server;
 mod token;
 mod user;
 mod user_import;
-mod directory;
 
 use std::io::{BufRead, Write};
 
