@@ -31,7 +31,6 @@ mod admin_tokens;
 mod audit;
 mod codes;
 mod common;
-mod directory;
 mod flow;
 mod limits;
 mod lockout;
