@@ -27,6 +27,7 @@ if $want_tests; then
   apt_packages+=(wrk linux-perf)  # scripts/bench.sh: HTTP load (wrk) and the server's CPU profile (perf)
   apt_packages+=(chromium chromium-driver)  # the web pages' browser tests (headless Chromium over WebDriver)
   apt_packages+=(xclip xdotool)  # the app's e2e: read the system clipboard back, drive the save dialog
+  apt_packages+=(slapd ldap-utils)  # the directory tests: a real OpenLDAP server the kit starts on loopback
 fi
 
 missing=()

@@ -67,6 +67,7 @@ pub struct Config {
     pub voice: crate::gateway::config::GatewayConfig,
     pub store: crate::store::config::StoreConfig,
     pub web: crate::web::config::WebConfig,
+    pub directory: crate::directory::DirectoryConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -179,6 +180,7 @@ impl Default for Config {
             voice: Default::default(),
             store: crate::store::config::StoreConfig::default(),
             web: crate::web::config::WebConfig::default(),
+            directory: crate::directory::DirectoryConfig::default(),
         }
     }
 }

@@ -49,6 +49,7 @@ pub async fn build_state(
         } else {
             None
         };
+    let directory = crate::directory::from_state_config(&config)?;
     let state = AppState {
         public_url: config.public_url_for(bound).into(),
         server_name: config.server_name().into(),
@@ -68,9 +69,11 @@ pub async fn build_state(
         identity: Arc::new(RwLock::new(identity)),
         metrics: Arc::new(Metrics::default()),
         connected: Arc::new(ConnectedDevices::default()),
+        directory,
     };
     crate::channel::events::spawn_listener(state.clone(), state.config.database_url());
     crate::signin::push::spawn_sweeper(state.clone());
+    crate::directory::periodic::spawn(state.clone());
     Ok((state, FirstStart { admin_token }))
 }
 

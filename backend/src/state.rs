@@ -32,6 +32,8 @@ pub struct AppState {
     pub connected: Arc<ConnectedDevices>,
     /// The `[sms]` and `[voice]` gateways (None where not configured).
     pub gateways: Arc<crate::gateway::Gateways>,
+    /// The LDAP / AD directory, when `[directory] url` is set.
+    pub directory: Option<Arc<crate::directory::Directory>>,
 }
 
 impl AppState {

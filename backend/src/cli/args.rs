@@ -82,6 +82,9 @@ pub enum Command {
     /// Administrators' credentials: admin tokens, web console admins.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// The LDAP / Active Directory directory: sync users, look one up.
+    #[command(subcommand)]
+    Directory(DirectoryCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -520,4 +523,32 @@ pub enum AdminTokenCommand {
         after_help = "Rotating the first token:\n  twofold-server admin token create --name ops\n  twofold-server --token adm_NEW.SECRET admin token revoke adm_OLD"
     )]
     Revoke { id: String },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DirectoryCommand {
+    /// Sync users from the directory ([directory] in the server's configuration): adds new
+    /// entries, updates changed attributes, disables (blocks, never deletes) users gone from
+    /// the directory or the group and enables them when they come back. Local users are
+    /// never touched. One transaction; one sync at a time across all nodes.
+    #[command(
+        after_help = "Examples:\n  twofold-server directory sync --dry-run\n  twofold-server directory sync\n  twofold-server directory sync --json"
+    )]
+    Sync {
+        /// Only report what would change.
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find a user in the directory and show the attributes Twofold maps (and whether a
+    /// sync added them).
+    #[command(
+        after_help = "Example:\n  twofold-server directory check alice\n  twofold-server directory check alice --json"
+    )]
+    Check {
+        username: String,
+        #[arg(long)]
+        json: bool,
+    },
 }

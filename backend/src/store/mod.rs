@@ -15,6 +15,7 @@ pub mod config;
 pub mod console_admins;
 pub mod credentials;
 pub mod devices;
+pub mod directory;
 pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
@@ -26,8 +27,8 @@ pub mod sent_codes;
 pub mod state;
 pub mod user_search;
 pub mod users;
-pub mod writer;
 pub mod web_sessions;
+pub mod writer;
 
 use std::sync::Once;
 use std::time::Duration;
@@ -100,6 +101,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../../migrations/sqlite/0009_sent_codes.sql"),
     ),
     (
+        10,
+        "users from the directory",
+        include_str!("../../migrations/sqlite/0010_directory.sql"),
+    ),
+    (
         11,
         "RADIUS challenge states",
         include_str!("../../migrations/sqlite/0011_radius_states.sql"),
@@ -155,6 +161,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "text-message and voice codes",
         include_str!("../../migrations/postgres/0009_sent_codes.sql"),
+    ),
+    (
+        10,
+        "users from the directory",
+        include_str!("../../migrations/postgres/0010_directory.sql"),
     ),
     (
         11,

@@ -6,6 +6,7 @@
 mod cli_exit_codes;
 mod codes;
 mod default_method;
+mod directory;
 mod group_commit;
 mod handlers;
 mod item_admin;

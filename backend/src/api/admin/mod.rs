@@ -10,6 +10,7 @@ mod codes;
 mod console_admins;
 mod convert;
 mod devices;
+mod directory;
 mod methods;
 mod reports;
 mod server;
@@ -27,6 +28,7 @@ pub use audit::*;
 pub use codes::*;
 pub use console_admins::*;
 pub use devices::*;
+pub use directory::*;
 pub use methods::*;
 pub use reports::*;
 pub use server::*;
@@ -47,4 +49,5 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(admin_tokens::routes())
         .merge(console_admins::routes())
+        .merge(directory::routes())
 }

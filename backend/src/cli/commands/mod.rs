@@ -9,6 +9,7 @@ mod audit;
 mod codes;
 mod console_admin;
 mod device;
+mod directory;
 mod method;
 mod report;
 mod server;
@@ -39,6 +40,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::AppPassword(c) => app_password::run(&client, c).await,
         Command::Token(c) => token::run(&client, c).await,
         Command::Admin(c) => console_admin::run(&client, c).await,
+        Command::Directory(c) => directory::run(&client, c).await,
     }
 }
 
