@@ -17,6 +17,8 @@ pub struct Client {
     pub mode: RadiusMode,
     pub require_message_authenticator: bool,
     pub digits: usize,
+    /// `primary = "directory"`: the directory checks the primary password, not the upstream.
+    pub primary_directory: bool,
 }
 
 impl std::fmt::Debug for Client {
@@ -52,6 +54,7 @@ impl Clients {
                 mode: c.mode,
                 require_message_authenticator: c.require_message_authenticator,
                 digits: c.digits,
+                primary_directory: c.primary == "directory",
             }));
         }
         Ok(Self { list })

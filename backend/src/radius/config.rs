@@ -98,23 +98,18 @@ impl RadiusConfig {
             }
             match client.primary.as_str() {
                 "upstream" => {}
-                "directory" => {
-                    return invalid(
-                        "radius.clients.primary",
-                        format!(
-                            "client {name:?}: primary = \"directory\" (an LDAP bind) is not built into this \
-                             server yet; use \"upstream\""
-                        ),
-                    )
-                }
+                "directory" => {}
                 other => {
                     return invalid(
                         "radius.clients.primary",
-                        format!("client {name:?}: {other:?} is not a primary; use \"upstream\""),
+                        format!("client {name:?}: {other:?} is not a primary; use \"upstream\" or \"directory\""),
                     )
                 }
             }
-            if client.mode != RadiusMode::SecondFactor && self.upstream.is_none() {
+            if client.mode != RadiusMode::SecondFactor
+                && client.primary == "upstream"
+                && self.upstream.is_none()
+            {
                 return invalid(
                     "radius.upstream",
                     format!("client {name:?} checks a primary password (mode {}): configure [radius.upstream]", client.mode.as_str()),
@@ -174,7 +169,8 @@ pub struct RadiusClientConfig {
     /// A file holding the shared secret (one line; the trailing newline is ignored).
     pub secret_file: Option<PathBuf>,
     pub mode: RadiusMode,
-    /// Who checks the primary password: `"upstream"` (`[radius.upstream]`).
+    /// Who checks the primary password: `"upstream"` (`[radius.upstream]`) or `"directory"`
+    /// (a bind as the user's DN in `[directory]`).
     pub primary: String,
     /// Drop Access-Requests without a valid Message-Authenticator (RFC 3579 §3.2; the
     /// BlastRADIUS mitigation). Switch off only for clients that cannot send one.

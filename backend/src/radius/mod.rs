@@ -41,16 +41,28 @@ pub async fn start(state: &AppState) -> Result<Option<SocketAddr>, Error> {
         return Ok(None);
     };
     let clients = Clients::from_config(config)?;
-    let needs_primary = config
-        .clients
-        .iter()
-        .any(|c| c.mode != RadiusMode::SecondFactor);
-    let primary = match (&config.upstream, needs_primary) {
+    let needs = |primary: &str| {
+        config
+            .clients
+            .iter()
+            .any(|c| c.mode != RadiusMode::SecondFactor && c.primary == primary)
+    };
+    let upstream = match (&config.upstream, needs("upstream")) {
         (Some(upstream), true) => Some(Primary::Upstream(Arc::new(
             UpstreamRadius::from_config(upstream).map_err(Error::Internal)?,
         ))),
         _ => None,
     };
+    let directory =
+        match (&state.directory, needs("directory")) {
+            (Some(directory), true) => Some(Primary::Directory(directory.clone())),
+            (None, true) => return Err(Error::Internal(
+                "radius.clients.primary: a client checks passwords with primary = \"directory\": \
+                 configure [directory] url"
+                    .into(),
+            )),
+            _ => None,
+        };
     let socket = UdpSocket::bind(listen)
         .await
         .map_err(|e| Error::Internal(format!("radius.listen: cannot listen on {listen}: {e}")))?;
@@ -61,7 +73,8 @@ pub async fn start(state: &AppState) -> Result<Option<SocketAddr>, Error> {
         state: state.clone(),
         clients,
         cache: DuplicateCache::new(config.duplicate_cache()),
-        primary,
+        upstream,
+        directory,
         state_ttl: config.state_ttl(),
     });
     tracing::info!(address = %bound, clients = config.clients.len(), "RADIUS listening");

@@ -235,7 +235,9 @@ async fn check_primary(
             .await
             .map(Some);
     };
-    let verdict = primary.verify(&request.username, password).await;
+    let verdict = primary
+        .verify(front.state, &request.username, password)
+        .await;
     let message = match &verdict {
         PrimaryVerdict::Valid => return Ok(None),
         PrimaryVerdict::Invalid => "Wrong user name or password.",

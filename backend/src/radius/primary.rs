@@ -1,10 +1,12 @@
 //! Who checks a primary password (`password_then_challenge`, `password_and_code`): the
-//! upstream RADIUS server. The directory (an LDAP bind) joins as a second variant of
-//! [`Primary`] once it is built into the server.
+//! upstream RADIUS server, or the directory (a bind as the user's DN, with the directory
+//! password's own lockout).
 
 use std::sync::Arc;
 
 use super::upstream::UpstreamRadius;
+use crate::directory::{Directory, PasswordVerdict};
+use crate::state::AppState;
 
 /// What a primary said about a password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,12 +31,18 @@ impl PrimaryVerdict {
 #[derive(Debug, Clone)]
 pub enum Primary {
     Upstream(Arc<UpstreamRadius>),
+    Directory(Arc<Directory>),
 }
 
 impl Primary {
     /// Checks `password` of `username`. An empty password is refused before anyone is
     /// asked: an empty bind or PAP request must never count as success.
-    pub async fn verify(&self, username: &str, password: &[u8]) -> PrimaryVerdict {
+    pub async fn verify(
+        &self,
+        state: &AppState,
+        username: &str,
+        password: &[u8],
+    ) -> PrimaryVerdict {
         if password.is_empty() {
             return PrimaryVerdict::Invalid;
         }
@@ -44,6 +52,17 @@ impl Primary {
                 Ok(false) => PrimaryVerdict::Invalid,
                 Err(e) => PrimaryVerdict::Unavailable(e.to_string()),
             },
+            // An unknown user or a locked directory password is a wrong password to the
+            // RADIUS client: it must not learn which names exist (the audit says which).
+            Self::Directory(directory) => {
+                match directory.verify_password(state, username, password).await {
+                    Ok(PasswordVerdict::Valid) => PrimaryVerdict::Valid,
+                    Ok(PasswordVerdict::Invalid)
+                    | Ok(PasswordVerdict::UnknownUser)
+                    | Ok(PasswordVerdict::LockedOut { .. }) => PrimaryVerdict::Invalid,
+                    Err(e) => PrimaryVerdict::Unavailable(e.to_string()),
+                }
+            }
         }
     }
 }

@@ -25,12 +25,15 @@ use crate::state::AppState;
 /// clients retransmit.
 pub const MAX_IN_FLIGHT: usize = 4096;
 
-/// The front end of one node: its clients, its duplicate cache, its primary.
+/// The front end of one node: its clients, its duplicate cache, its primaries.
 pub struct RadiusServer {
     pub state: AppState,
     pub clients: Clients,
     pub cache: DuplicateCache,
-    pub primary: Option<Primary>,
+    /// `[radius.upstream]`, when a client checks primary passwords there.
+    pub upstream: Option<Primary>,
+    /// `[directory]`, when a client checks primary passwords there.
+    pub directory: Option<Primary>,
     pub state_ttl: u64,
 }
 
@@ -129,7 +132,11 @@ impl RadiusServer {
         let front = Front {
             state: &self.state,
             client,
-            primary: self.primary.as_ref(),
+            primary: if client.primary_directory {
+                self.directory.as_ref()
+            } else {
+                self.upstream.as_ref()
+            },
             state_ttl: self.state_ttl,
         };
         let request = match decode(client, packet) {

@@ -8,8 +8,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 use twofold_core::proto::channel::Decision;
+use twofold_server::directory::config::BindPassword;
+use twofold_server::directory::DirectoryConfig;
 use twofold_server::radius::config::{RadiusClientConfig, RadiusMode, UpstreamConfig};
 use twofold_testkit::radius::{radclient, start_radius, FreeRadius, Patience, Radclient};
+use twofold_testkit::slapd::{self, Slapd};
 use twofold_testkit::{engines, Engine, InProcessServer, TestDevice};
 use zeroize::Zeroizing;
 
@@ -39,7 +42,18 @@ async fn setup(
     clients: Vec<RadiusClientConfig>,
     upstream: Option<&FreeRadius>,
 ) -> Setup {
+    setup_with(engine, clients, upstream, DirectoryConfig::default()).await
+}
+
+/// `setup` with a `[directory]` section (off when `directory.url` is empty).
+async fn setup_with(
+    engine: Engine,
+    clients: Vec<RadiusClientConfig>,
+    upstream: Option<&FreeRadius>,
+    directory: DirectoryConfig,
+) -> Setup {
     let server = InProcessServer::start(engine, |c| {
+        c.directory = directory;
         c.push.number_matching = twofold_testkit::inprocess::number_matching(false);
         c.policy.lockout_threshold = 3;
         c.radius.listen = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
@@ -478,5 +492,63 @@ async fn requests_that_cannot_be_answered_as_asked_are_rejected_and_audited() {
             .unwrap();
         assert!(refused.rejected(), "{engine}: {}", refused.output);
         assert_eq!(dropped(&s.metrics(), "internal_error"), 0, "{engine}");
+    }
+}
+
+#[tokio::test]
+async fn the_directory_checks_the_password_then_a_code_is_asked_for_and_failures_lock_it() {
+    let slapd = Slapd::start().unwrap();
+    slapd
+        .add_user("alice", "Alice", "Liddell", "alice@example.test", PASSWORD)
+        .unwrap();
+    for engine in engines().unwrap() {
+        let directory = DirectoryConfig {
+            url: slapd.url.clone(),
+            starttls: false,
+            allow_insecure: true,
+            bind_dn: slapd::SERVICE_DN.into(),
+            bind_password: BindPassword::new(slapd::SERVICE_PASSWORD.into()),
+            base_dn: slapd::BASE_DN.into(),
+            lockout_threshold: 3,
+            ..DirectoryConfig::default()
+        };
+        let by_directory = RadiusClientConfig {
+            primary: "directory".into(),
+            ..client(RadiusMode::PasswordThenChallenge)
+        };
+        let s = setup_with(engine, vec![by_directory], None, directory).await;
+        let wrong = s.ask("battery staple").await;
+        assert!(wrong.rejected(), "{engine}: {}", wrong.output);
+
+        let challenge = s.ask(PASSWORD).await;
+        assert_eq!(
+            challenge.code.as_deref(),
+            Some("Access-Challenge"),
+            "{engine}: the directory accepted the password: {}",
+            challenge.output
+        );
+        let state = challenge.attribute("State").unwrap().to_owned();
+        let accepted = s
+            .ask_with(
+                &format!("User-Password = \"{}\", State = {state}", s.code()),
+                Patience::QUICK,
+            )
+            .await;
+        assert!(accepted.accepted(), "{engine}: {}", accepted.output);
+
+        // The directory password's own lockout (3 failures in its window): after it, even
+        // the right password is refused, and the client is not told why.
+        for _ in 0..3 {
+            assert!(s.ask("battery staple").await.rejected(), "{engine}");
+        }
+        let locked = s.ask(PASSWORD).await;
+        assert!(locked.rejected(), "{engine}: {}", locked.output);
+        let audit = s.audit().await;
+        assert!(
+            audit
+                .iter()
+                .any(|r| r["event"] == "directory_password" && r["result"] != "allow"),
+            "{engine}: directory checks are audited: {audit:?}"
+        );
     }
 }
