@@ -67,6 +67,11 @@ step fmt cargo fmt --all --check
 step ui-lint npm --prefix ui run --silent lint
 step ui-build npm --prefix ui run --silent build
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+# The binaries the test kit runs (tests/src/binary.rs builds them the same way when they are
+# stale): built here, so no test waits for a compiler. The server gets the test clock hook.
+step kit-binaries cargo build --locked -p twofold-server --bin twofold-server \
+  --features twofold-server/test-clock
+step kit-gateway cargo build --locked -p twofold-testkit --bin test-gateway
 
 pgdir=$(mktemp -d /tmp/twofold-pg.XXXXXX)
 if TWOFOLD_TEST_POSTGRES_URL=$(scripts/postgres.sh "$pgdir"); then
