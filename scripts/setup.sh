@@ -2,21 +2,27 @@
 # Installs what Twofold needs and is missing, and nothing else. Safe to run again: when
 # everything is present it only checks and returns in about a second.
 #
-#   scripts/setup.sh            # what building and running the server needs
+#   scripts/setup.sh            # what building and running the server needs (no desktop libraries)
+#   scripts/setup.sh app        # plus what building the authenticator app needs
 #   scripts/setup.sh test       # plus everything the test suite needs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want_tests=false
-[ "${1:-}" = "test" ] && want_tests=true
+want_app=false
+[ "${1:-}" = "test" ] && want_tests=true && want_app=true
+[ "${1:-}" = "app" ] && want_app=true
 
 log() { printf '\033[1m[setup]\033[0m %s\n' "$*" >&2; }
 
 # Debian packages, installed only when missing.
 apt_packages=(build-essential pkg-config)
-# The authenticator app (src-tauri/): WebKitGTK and friends, for Tauri v2 on Linux.
-apt_packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev
-  libayatana-appindicator3-dev libssl-dev libdbus-1-dev libxcb1-dev libxcb-randr0-dev)
+# The authenticator app (src-tauri/): WebKitGTK and friends, for Tauri v2 on Linux. The
+# server needs none of them.
+if $want_app; then
+  apt_packages+=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev librsvg2-dev
+    libayatana-appindicator3-dev libssl-dev libdbus-1-dev libxcb1-dev libxcb-randr0-dev)
+fi
 if $want_tests; then
   apt_packages+=(oathtool postgresql sqlite3)
   # The app's end-to-end test: a virtual screen, the WebDriver for WebKitGTK, screenshots
@@ -61,16 +67,15 @@ if $want_tests && ! command -v tauri-driver >/dev/null 2>&1; then
   # Pinned to 2.x: the registry's newest tauri-driver is a 3.0 alpha.
   cargo install tauri-driver --version '^2' --locked
 fi
-if ! command -v npm >/dev/null 2>&1; then
-  if $want_tests; then
-    log "npm is missing: install Node.js 20 or newer, then run this again"
+# The app's screens need npm; the server does not.
+if $want_app; then
+  if ! command -v npm >/dev/null 2>&1; then
+    log "npm is missing: the app's screens need Node.js 20 or newer; install it, then run this again"
     exit 1
+  # The app's screens (ui/): install exactly what package-lock.json names, when it changed.
+  elif [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    log "installing the UI's npm packages (npm ci in ui/)"
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
   fi
-  # The server does not need it; only building the app's screens does.
-  log "npm is missing: the server runs without it; to build the app, install Node.js 20 or newer"
-# The app's screens (ui/): install exactly what package-lock.json names, when it changed.
-elif [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
-  log "installing the UI's npm packages (npm ci in ui/)"
-  (cd ui && npm ci --no-audit --no-fund --loglevel=error)
 fi
 log "all dependencies present"
