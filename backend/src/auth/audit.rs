@@ -81,6 +81,30 @@ pub fn from_source<F: Future>(source: String, f: F) -> impl Future<Output = F::O
     SOURCE.scope(Some(source.into()), f)
 }
 
+/// The request's task-locals (its local address, a RADIUS source), taken along to work that
+/// runs on another task: SQLite's group-commit writer writes the records of many requests,
+/// and each must still name its own.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    local_ip: Option<IpAddr>,
+    source: Option<std::sync::Arc<str>>,
+}
+
+impl Origin {
+    /// The origin of the request being served on this task.
+    pub fn capture() -> Self {
+        Self {
+            local_ip: LOCAL_IP.try_with(|ip| *ip).ok().flatten(),
+            source: SOURCE.try_with(|s| s.clone()).ok().flatten(),
+        }
+    }
+
+    /// Runs `f` with this origin, wherever it runs.
+    pub fn scope<F: Future>(self, f: F) -> impl Future<Output = F::Output> {
+        LOCAL_IP.scope(self.local_ip, SOURCE.scope(self.source, f))
+    }
+}
+
 pub fn record(state: &AppState, e: &Event<'_>) -> Result<AuditRecord, Error> {
     let audit = &state.config.audit;
     let user = e.user;

@@ -63,10 +63,11 @@ pub async fn verify(
     // Owned copies for the writer (on SQLite the work runs in its group-commit task).
     let (state_w, user, creds) = (state.clone(), user.clone(), creds.to_vec());
     let (passcode, context) = (Zeroizing::new(passcode.to_owned()), context.clone());
+    let origin = audit::Origin::capture();
     let (result, reason) = state
         .store
         .write(move |tx| {
-            Box::pin(async move {
+            Box::pin(origin.scope(async move {
                 let state = &state_w;
                 let reserved =
                     lockouts::reserve(&mut *tx, &user.id, LOCKOUT_FACTOR, now, &escalation).await?;
@@ -87,7 +88,7 @@ pub async fn verify(
                 )?;
                 store_audit::insert(&mut *tx, &record).await?;
                 Ok((result, reason))
-            })
+            }))
         })
         .await?;
     outcome::count(state, Factor::Passcode, result, reason);
