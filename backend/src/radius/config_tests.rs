@@ -30,14 +30,14 @@ fn a_complete_section_loads_with_its_defaults() {
 }
 
 #[test]
-fn the_directory_primary_is_refused_until_it_is_built_in() {
-    let err = parse(&format!(
-        "[[clients]]\nname = \"vpn\"\naddress = \"10.0.0.1\"\nsecret = \"s\"\nmode = \"password_and_code\"\n\
-         primary = \"directory\"\n{UPSTREAM}"
-    ))
-    .unwrap_err();
+fn the_directory_primary_needs_no_upstream_and_an_unknown_primary_is_refused() {
+    let client = "[[clients]]\nname = \"vpn\"\naddress = \"10.0.0.1\"\nsecret = \"s\"\nmode = \"password_and_code\"\n";
+    // The directory checks the password: no [radius.upstream] needed ([directory] itself is
+    // checked at start-up, where the directory is built).
+    parse(&format!("{client}primary = \"directory\"\n")).unwrap();
+    let err = parse(&format!("{client}primary = \"kerberos\"\n{UPSTREAM}")).unwrap_err();
     assert!(
-        err.contains("radius.clients.primary") && err.contains("not built into this server yet"),
+        err.contains("radius.clients.primary") && err.contains("\"kerberos\" is not a primary"),
         "{err}"
     );
 }
