@@ -140,7 +140,7 @@ impl Drop for TestGateway {
     fn drop(&mut self) {
         // Its own process group: nothing it started survives it.
         let _ = Command::new("kill")
-            .args(["-KILL", &format!("-{}", self.child.id())])
+            .args(["-s", "KILL", "--", &format!("-{}", self.child.id())])
             .status();
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -92,7 +92,7 @@ impl Drop for HaProxy {
         if let Some(mut child) = self.child.take() {
             // The whole process group: nothing is left listening after a failed test.
             let _ = Command::new("kill")
-                .args(["-KILL", &format!("-{}", child.id())])
+                .args(["-s", "KILL", "--", &format!("-{}", child.id())])
                 .status();
             let _ = child.kill();
             let _ = child.wait();
