@@ -327,7 +327,12 @@ export function Accounts() {
                 id="sort-mode"
                 aria-label="Sort accounts by"
                 value={sortMode}
-                onChange={(e) => updateDisplay({ sortMode: e.currentTarget.value as SortMode })}
+                onChange={(e) => {
+                  const mode = e.currentTarget.value as SortMode;
+                  updateDisplay({ sortMode: mode });
+                  // Copies made in another order moved use counts this list has not fetched.
+                  if (mode === "used") void refresh();
+                }}
               >
                 {SORT_MODES.map((m) => (
                   <option value={m.mode} key={m.mode}>
