@@ -40,6 +40,7 @@ mod malformed;
 mod nodes;
 mod replay;
 mod secrets;
+mod sms;
 mod tokens;
 mod web_admin;
 mod web_browser;
