@@ -8,6 +8,7 @@
 
 pub mod config;
 mod connect;
+mod entry;
 pub mod filter;
 pub mod periodic;
 pub mod search;
@@ -47,6 +48,8 @@ pub enum DirectoryError {
     #[error("the directory answered a bind with result code {rc}: {message}")]
     BindFailed { rc: u32, message: String },
     #[error(transparent)]
+    MalformedEntry(#[from] entry::MalformedEntry),
+    #[error(transparent)]
     Store(#[from] crate::error::Error),
 }
 
@@ -59,9 +62,9 @@ impl DirectoryError {
             }
             DirectoryError::NotConfigured => "directory.not_configured",
             DirectoryError::Unavailable { .. } => "directory.unavailable",
-            DirectoryError::SearchFailed { .. } | DirectoryError::BindFailed { .. } => {
-                "directory.error"
-            }
+            DirectoryError::SearchFailed { .. }
+            | DirectoryError::BindFailed { .. }
+            | DirectoryError::MalformedEntry(_) => "directory.error",
             DirectoryError::Ambiguous { .. } => "directory.ambiguous_user",
             DirectoryError::UserNotFound(_) => "directory.user_not_found",
             DirectoryError::SyncRunning { .. } => "directory.sync_running",

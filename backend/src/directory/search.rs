@@ -104,8 +104,8 @@ impl Directory {
         let entries: Vec<SearchEntry> = entries
             .into_iter()
             .filter(|e| !e.is_ref() && !e.is_intermediate())
-            .map(SearchEntry::construct)
-            .collect();
+            .map(super::entry::decode)
+            .collect::<Result<_, _>>()?;
         match entries.len() {
             0 => Ok(None),
             1 => Ok(entries.into_iter().next().and_then(|e| self.map(e).ok())),
@@ -141,7 +141,7 @@ impl Directory {
         let mut users = Vec::new();
         let mut unusable = Vec::new();
         while let Some(entry) = self.connector.timed(stream.next()).await? {
-            match self.map(SearchEntry::construct(entry)) {
+            match self.map(super::entry::decode(entry)?) {
                 Ok(user) => users.push(user),
                 Err(skip) => unusable.push(skip),
             }

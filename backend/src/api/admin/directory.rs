@@ -35,6 +35,7 @@ impl From<DirectoryError> for ApiError {
             | DirectoryError::ServiceBindRefused { .. }
             | DirectoryError::Unavailable { .. }
             | DirectoryError::SearchFailed { .. }
+            | DirectoryError::MalformedEntry(_)
             | DirectoryError::BindFailed { .. } => S::BAD_GATEWAY,
         };
         ApiError::new(status, err.code(), err.to_string())
