@@ -1,0 +1,442 @@
+//! Issue 16, the users' self-service portal at `/portal/`, over plain HTTP as a browser with
+//! JavaScript off would: sign-in with a single-use, expiring link an admin issued (a GET does
+//! not use it; a reused, expired or unknown link is refused and audited), the second factor a
+//! user with a device must pass after the link, CSRF and cross-site forms refused and
+//! audited, the idle and absolute timeouts on the server's clock. The real browser
+//! (screenshots, axe) runs in `web_portal_browser`.
+
+use twofold_server::clock::Clock;
+use twofold_testkit::browser::console::{Answer, Console};
+use twofold_testkit::{Engine, InProcessServer, TestDevice};
+
+on_each_engine!(
+    a_portal_link_signs_in_once_and_a_get_does_not_use_it,
+    expired_unknown_and_out_of_range_links_are_refused_and_audited,
+    a_user_with_a_device_passes_a_code_after_the_link,
+    portal_forms_without_the_right_csrf_token_or_from_another_site_are_refused_and_audited,
+    portal_sessions_end_after_the_idle_and_the_absolute_timeout,
+);
+
+async fn server(engine: Engine) -> InProcessServer {
+    InProcessServer::listening(engine, |_| {}).await.unwrap()
+}
+
+async fn add_user(server: &InProcessServer, username: &str) {
+    server
+        .admin_call(
+            "POST",
+            "/v1/admin/users",
+            Some(serde_json::json!({ "username": username })),
+        )
+        .await
+        .unwrap();
+}
+
+/// A portal link for `username` (what `twofold-server portal link` asks for): its path.
+async fn link(server: &InProcessServer, username: &str, minutes: Option<u64>) -> String {
+    let body = match minutes {
+        Some(m) => serde_json::json!({ "minutes": m }),
+        None => serde_json::json!({}),
+    };
+    let issued = server
+        .admin_call(
+            "POST",
+            &format!("/v1/admin/users/{username}/portal-link"),
+            Some(body),
+        )
+        .await
+        .unwrap();
+    let url = issued["url"].as_str().unwrap();
+    assert_eq!(issued["username"], username);
+    let path = url.strip_prefix(server.url.as_str()).unwrap().to_owned();
+    assert!(path.starts_with("/portal/link/"), "{url}");
+    // 256 random bits in base64url.
+    assert_eq!(path.len(), "/portal/link/".len() + 43, "{url}");
+    path
+}
+
+/// Audit records of `event`, newest first, through the admin API.
+async fn audit(server: &InProcessServer, event: &str) -> Vec<serde_json::Value> {
+    let records = server
+        .admin_call("GET", &format!("/v1/admin/audit?event={event}"), None)
+        .await
+        .unwrap();
+    records.as_array().unwrap().clone()
+}
+
+fn reasons(records: &[serde_json::Value], result: &str) -> Vec<String> {
+    records
+        .iter()
+        .filter(|r| r["result"] == result)
+        .map(|r| r["reason"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// Opens `path` in a new browser and presses Continue.
+async fn open(server: &InProcessServer, path: &str) -> (Console, Answer) {
+    let mut browser = Console::new(&server.url).unwrap();
+    let answer = browser.post(path, &[]).await.unwrap();
+    (browser, answer)
+}
+
+async fn a_portal_link_signs_in_once_and_a_get_does_not_use_it(engine: Engine) {
+    let server = server(engine).await;
+    add_user(&server, "alice").await;
+    let path = link(&server, "alice", None).await;
+
+    // A link scanner fetching it twice: a Continue button each time, no session, not used.
+    let mut scanner = Console::new(&server.url).unwrap();
+    for _ in 0..2 {
+        let page = scanner.get(&path).await.unwrap();
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Continue"), "{}", page.body);
+        assert!(scanner.cookie.is_none());
+    }
+    assert!(audit(&server, "portal_signin").await.is_empty());
+
+    let (mut browser, answer) = open(&server, &path).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    // A user without a device goes straight to the Security verification page.
+    assert_eq!(answer.header("location"), "/portal/");
+    let cookie = browser.cookie.clone().unwrap();
+    assert!(cookie.starts_with("twofold_portal="), "{cookie}");
+    let set = answer.header("set-cookie");
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Strict"),
+        "{set}"
+    );
+    let home = browser.get("/portal/").await.unwrap();
+    assert_eq!(home.status, 200, "{}", home.body);
+    assert!(home.body.contains("Security verification"), "{}", home.body);
+    assert!(home.body.contains("alice"));
+    // The portal's cookie is no console session.
+    let console = browser.get("/admin/users").await.unwrap();
+    assert_eq!(console.status, 303);
+    assert_eq!(console.header("location"), "/admin/signin");
+
+    // Used once: a second Continue, from another browser, is refused.
+    let (again, refused) = open(&server, &path).await;
+    assert_eq!(refused.status, 410, "{}", refused.body);
+    assert!(refused.body.contains("already used"), "{}", refused.body);
+    assert!(again.cookie.is_none());
+
+    let records = audit(&server, "portal_signin").await;
+    assert_eq!(reasons(&records, "success"), vec![String::new()]);
+    assert_eq!(reasons(&records, "failure"), vec!["link_used".to_owned()]);
+    assert!(
+        records.iter().all(|r| r["username"] == "alice"),
+        "{records:?}"
+    );
+    let issued = audit(&server, "admin").await;
+    assert!(
+        issued
+            .iter()
+            .any(|r| r["reason"] == "portal_link_issued" && r["result"] == "success"),
+        "{issued:?}"
+    );
+}
+
+async fn expired_unknown_and_out_of_range_links_are_refused_and_audited(engine: Engine) {
+    let server = server(engine).await;
+    add_user(&server, "alice").await;
+    let path = link(&server, "alice", Some(1)).await;
+    server.clock.advance(60);
+    let (_, expired) = open(&server, &path).await;
+    assert_eq!(expired.status, 410, "{}", expired.body);
+    assert!(expired.body.contains("expired"), "{}", expired.body);
+
+    let forged = format!("/portal/link/{}", "A".repeat(43));
+    let (_, unknown) = open(&server, &forged).await;
+    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert!(unknown.body.contains("not valid"), "{}", unknown.body);
+
+    let records = audit(&server, "portal_signin").await;
+    assert_eq!(
+        reasons(&records, "failure"),
+        vec!["link_unknown".to_owned(), "link_expired".to_owned()]
+    );
+    assert!(reasons(&records, "success").is_empty());
+
+    for minutes in [0, 1441] {
+        let (status, body) = server
+            .as_admin(
+                "POST",
+                "/v1/admin/users/alice/portal-link",
+                Some(serde_json::json!({ "minutes": minutes })),
+            )
+            .await
+            .unwrap();
+        assert_eq!(status, 422, "{body}");
+        assert_eq!(body["error"]["code"], "request.invalid_field", "{body}");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("minutes"));
+    }
+    let (status, body) = server
+        .as_admin(
+            "POST",
+            "/v1/admin/users/nobody/portal-link",
+            Some(serde_json::json!({})),
+        )
+        .await
+        .unwrap();
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(body["error"]["code"], "user.not_found");
+    let refusals: Vec<_> = audit(&server, "admin")
+        .await
+        .into_iter()
+        .filter(|r| r["reason"] == "portal_link_issued" && r["result"] == "failure")
+        .collect();
+    assert_eq!(refusals.len(), 3, "{refusals:?}");
+}
+
+async fn a_user_with_a_device_passes_a_code_after_the_link(engine: Engine) {
+    let server = server(engine).await;
+    let activation = server.user_with_code("alice").await.unwrap();
+    let mut device = TestDevice::new().unwrap();
+    device.activate(&server.url, &activation).await.unwrap();
+    let path = link(&server, "alice", None).await;
+    let (mut browser, answer) = open(&server, &path).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    assert_eq!(answer.header("location"), "/portal/verify");
+
+    // Nothing but the verification page until the code is passed.
+    let home = browser.get("/portal/").await.unwrap();
+    assert_eq!(home.status, 303);
+    assert_eq!(home.header("location"), "/portal/verify");
+    let page = browser.get("/portal/verify").await.unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.csrf().unwrap();
+
+    let secret = device.secret_base32().unwrap();
+    let now = server.clock.now();
+    let right = twofold_testkit::oathtool(&secret, now).unwrap();
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let refused = browser
+        .post("/portal/verify", &[("csrf", &csrf), ("code", wrong)])
+        .await
+        .unwrap();
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(refused.body.contains("not right"), "{}", refused.body);
+    let still = browser.get("/portal/").await.unwrap();
+    assert_eq!(still.header("location"), "/portal/verify");
+
+    let passed = browser
+        .post("/portal/verify", &[("csrf", &csrf), ("code", &right)])
+        .await
+        .unwrap();
+    assert_eq!(passed.status, 303, "{}", passed.body);
+    assert_eq!(passed.header("location"), "/portal/");
+    let home = browser.get("/portal/").await.unwrap();
+    assert_eq!(home.status, 200, "{}", home.body);
+
+    // The codes went through the sign-in check: audited, and the used one is spent.
+    let auth = audit(&server, "authentication").await;
+    let portal: Vec<_> = auth
+        .iter()
+        .filter(|r| r["application"] == "portal")
+        .map(|r| r["result"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(
+        portal,
+        vec!["allow".to_owned(), "deny".to_owned()],
+        "{auth:?}"
+    );
+    let path = link(&server, "alice", None).await;
+    let (mut second, _) = open(&server, &path).await;
+    let page = second.get("/portal/verify").await.unwrap();
+    let csrf = page.csrf().unwrap();
+    let replayed = second
+        .post("/portal/verify", &[("csrf", &csrf), ("code", &right)])
+        .await
+        .unwrap();
+    assert_eq!(replayed.status, 401, "{}", replayed.body);
+    assert!(replayed.body.contains("already used"), "{}", replayed.body);
+}
+
+/// A signed-in portal browser for a new user `alice` (no device).
+async fn signed_in(server: &InProcessServer) -> Console {
+    add_user(server, "alice").await;
+    let path = link(server, "alice", None).await;
+    let (browser, answer) = open(server, &path).await;
+    assert_eq!(answer.status, 303, "{}", answer.body);
+    browser
+}
+
+async fn portal_forms_without_the_right_csrf_token_or_from_another_site_are_refused_and_audited(
+    engine: Engine,
+) {
+    let server = server(engine).await;
+    let mut browser = signed_in(&server).await;
+    let page = browser.get("/portal/").await.unwrap();
+    let csrf = page.csrf().unwrap();
+
+    let missing = browser.post("/portal/signout", &[]).await.unwrap();
+    assert_eq!(missing.status, 403, "{}", missing.body);
+    let wrong = browser
+        .post("/portal/signout", &[("csrf", "0123abcd")])
+        .await
+        .unwrap();
+    assert_eq!(wrong.status, 403);
+    let cross = browser
+        .post_from(
+            "/portal/signout",
+            &[("csrf", &csrf)],
+            "http://evil.example",
+            "cross-site",
+        )
+        .await
+        .unwrap();
+    assert_eq!(cross.status, 403);
+    // A link used from another site's form is refused too (and stays unused).
+    let path = link(&server, "alice", None).await;
+    let mut other = Console::new(&server.url).unwrap();
+    let forged = other
+        .post_from(&path, &[], "http://evil.example", "cross-site")
+        .await
+        .unwrap();
+    assert_eq!(forged.status, 403);
+    let (_, used) = open(&server, &path).await;
+    assert_eq!(used.status, 303, "{}", used.body);
+
+    let refused: Vec<_> = audit(&server, "portal")
+        .await
+        .into_iter()
+        .filter(|r| r["reason"] == "csrf_refused" && r["result"] == "failure")
+        .collect();
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    assert!(refused.iter().all(|r| r["username"] == "alice"));
+
+    // Still signed in; with its token the form works.
+    assert_eq!(browser.get("/portal/").await.unwrap().status, 200);
+    let out = browser
+        .post("/portal/signout", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(out.status, 303);
+    assert_eq!(out.header("location"), "/portal/signed-out");
+    assert!(browser.cookie.is_none());
+    assert_eq!(audit(&server, "portal_signout").await.len(), 1);
+}
+
+async fn portal_sessions_end_after_the_idle_and_the_absolute_timeout(engine: Engine) {
+    let server = server(engine).await;
+    let mut browser = signed_in(&server).await;
+    // Used every 899 s: alive past the idle timeout's length in total.
+    for _ in 0..3 {
+        server.clock.advance(899);
+        assert_eq!(browser.get("/portal/").await.unwrap().status, 200);
+    }
+    server.clock.advance(900);
+    let ended = browser.get("/portal/").await.unwrap();
+    assert_eq!(ended.status, 303);
+    assert_eq!(ended.header("location"), "/portal/signed-out");
+
+    // Absolute: 8 h after sign-in, however busy.
+    let path = link(&server, "alice", None).await;
+    let (mut busy, _) = open(&server, &path).await;
+    for _ in 0..32 {
+        server.clock.advance(899);
+        assert_eq!(busy.get("/portal/").await.unwrap().status, 200);
+    }
+    server.clock.advance(28_800 - 32 * 899);
+    let ended = busy.get("/portal/").await.unwrap();
+    assert_eq!(ended.status, 303);
+    assert_eq!(ended.header("location"), "/portal/signed-out");
+}
+
+mod browser {
+    //! The portal's pages in a real headless Chromium: a link opened and continued, the
+    //! code typed, every page at phone and desktop widths in light and dark, screenshotted
+    //! to `target/web-screens/portal-<page>-<scheme>-<viewport>.png` and checked by axe-core
+    //! (no serious or critical violations).
+
+    use fantoccini::Locator;
+    use twofold_server::clock::Clock;
+    use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
+    use twofold_testkit::{Engine, InProcessServer, TestDevice};
+
+    use super::super::web_browser::{check, wait_for_path};
+
+    on_each_engine!(portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme);
+
+    async fn portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(
+        engine: Engine,
+    ) {
+        let server = InProcessServer::listening(engine, |_| {}).await.unwrap();
+        let activation = server.user_with_code("alice").await.unwrap();
+        let mut device = TestDevice::new().unwrap();
+        device.activate(&server.url, &activation).await.unwrap();
+        let secret = device.secret_base32().unwrap();
+        let driver = Chromedriver::start().unwrap();
+        let mut found = Vec::new();
+        for scheme in Scheme::ALL {
+            for viewport in Viewport::ALL {
+                let page = driver.page(viewport, scheme).await.unwrap();
+                let c = &page.client;
+                let path = super::link(&server, "alice", None).await;
+                let base = &server.url;
+                page.goto(&format!("{base}{path}")).await.unwrap();
+                check(&page, "portal-link", &mut found).await;
+                c.find(Locator::Id("continue"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                wait_for_path(&page, "/portal/verify").await;
+                check(&page, "portal-verify", &mut found).await;
+                // Each session passes a code of a new step (a used one is refused).
+                server.clock.advance(30);
+                let code = twofold_testkit::oathtool(&secret, server.clock.now()).unwrap();
+                c.find(Locator::Id("code"))
+                    .await
+                    .unwrap()
+                    .send_keys(&code)
+                    .await
+                    .unwrap();
+                c.find(Locator::Css("main button[type=submit]"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                wait_for_path(&page, "/portal/").await;
+                let title = c.find(Locator::Css("h1")).await.unwrap();
+                assert_eq!(title.text().await.unwrap(), "Security verification");
+                check(&page, "portal-home", &mut found).await;
+
+                // The same link again: refused.
+                page.goto(&format!("{base}{path}")).await.unwrap();
+                c.find(Locator::Id("continue"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                let alert = c.find(Locator::Css("main p[role=alert]")).await.unwrap();
+                assert!(alert.text().await.unwrap().contains("already used"));
+                check(&page, "portal-link-refused", &mut found).await;
+
+                page.goto(&format!("{base}/portal/")).await.unwrap();
+                c.find(Locator::Css("form.signout button"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                wait_for_path(&page, "/portal/signed-out").await;
+                check(&page, "portal-signed-out", &mut found).await;
+                page.goto(&format!("{base}/portal/")).await.unwrap();
+                wait_for_path(&page, "/portal/signed-out").await;
+                page.close().await.unwrap();
+            }
+        }
+        assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
+    }
+}
