@@ -15,6 +15,9 @@ on_each_engine!(
     a_user_with_a_device_passes_a_code_after_the_link,
     portal_forms_without_the_right_csrf_token_or_from_another_site_are_refused_and_audited,
     portal_sessions_end_after_the_idle_and_the_absolute_timeout,
+    configure_shows_the_code_once_and_the_status_turns_activated_when_the_app_redeems_it,
+    removing_a_device_revokes_it_and_its_codes_stop_working,
+    the_reactivation_guide_leads_to_a_new_working_account,
 );
 
 async fn server(engine: Engine) -> InProcessServer {
@@ -350,6 +353,202 @@ async fn portal_sessions_end_after_the_idle_and_the_absolute_timeout(engine: Eng
     assert_eq!(ended.header("location"), "/portal/signed-out");
 }
 
+/// The activation code shown on a Configure page, and the page's `data-since`.
+fn shown_activation(page: &Answer) -> (String, u64) {
+    let code_marker = "id=\"activation-code\">";
+    let start = page.body.find(code_marker).unwrap() + code_marker.len();
+    let end = start + page.body[start..].find('<').unwrap();
+    let since_marker = "data-since=\"";
+    let s = page.body.find(since_marker).unwrap() + since_marker.len();
+    let e = s + page.body[s..].find('"').unwrap();
+    (
+        page.body[start..end].to_owned(),
+        page.body[s..e].parse().unwrap(),
+    )
+}
+
+/// Configure on `browser`'s portal: the answer.
+async fn configure(browser: &mut Console) -> Answer {
+    let home = browser.get("/portal/").await.unwrap();
+    let csrf = home.csrf().unwrap();
+    let page = browser
+        .post("/portal/configure", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    page
+}
+
+async fn configure_shows_the_code_once_and_the_status_turns_activated_when_the_app_redeems_it(
+    engine: Engine,
+) {
+    let server = server(engine).await;
+    let mut browser = signed_in(&server).await;
+    let home = browser.get("/portal/").await.unwrap();
+    assert!(home.body.contains("id=\"no-devices\""), "{}", home.body);
+    let page = configure(&mut browser).await;
+    let (code, since) = shown_activation(&page);
+    assert_eq!(
+        code.chars().filter(char::is_ascii_digit).count(),
+        12,
+        "{code}"
+    );
+    assert!(page.body.contains("data:image/png;base64,"), "the QR code");
+    assert!(page.body.contains("src=\"/portal/assets/status.js\""));
+    assert!(page
+        .header("content-security-policy")
+        .contains("connect-src 'self'"));
+    assert_eq!(page.header("cache-control"), "no-store");
+    // Never re-shown: the pages a reload or the status show hold no code.
+    let again = browser.get("/portal/").await.unwrap();
+    assert!(!again.body.contains(&code));
+
+    let status = format!("/portal/status?since={since}");
+    let waiting = browser.get(&status).await.unwrap();
+    assert_eq!(waiting.status, 200, "{}", waiting.body);
+    let value: serde_json::Value = serde_json::from_str(&waiting.body).unwrap();
+    assert_eq!(value["activated"], false, "{value}");
+    let check = format!("/portal/configure/check?since={since}");
+    let not_yet = browser.get(&check).await.unwrap();
+    assert!(
+        not_yet.body.contains("Not activated yet"),
+        "{}",
+        not_yet.body
+    );
+    assert!(!not_yet.body.contains(&code));
+
+    let device = TestDevice::activate_new(&server.url, &code, "Alice's phone")
+        .await
+        .unwrap();
+    let done = browser.get(&status).await.unwrap();
+    let value: serde_json::Value = serde_json::from_str(&done.body).unwrap();
+    assert_eq!(value["activated"], true, "{value}");
+    assert_eq!(value["device"], device.name);
+    let checked = browser.get(&check).await.unwrap();
+    assert!(checked.body.contains("Activated"), "{}", checked.body);
+    let home = browser.get("/portal/").await.unwrap();
+    assert!(home.body.contains("id=\"devices\""), "{}", home.body);
+    assert!(home.body.contains("Alice&#39;s phone") || home.body.contains("Alice's phone"));
+    let made: Vec<_> = audit(&server, "admin")
+        .await
+        .into_iter()
+        .filter(|r| r["reason"] == "activation_created" && r["admin_id"] == "portal")
+        .collect();
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["username"], "alice");
+}
+
+/// The form action of the first Remove button on the portal's page.
+fn remove_action(page: &Answer) -> String {
+    let marker = "action=\"/portal/devices/";
+    let start = page.body.find(marker).unwrap() + "action=\"".len();
+    let end = start + page.body[start..].find('"').unwrap();
+    page.body[start..end].to_owned()
+}
+
+async fn removing_a_device_revokes_it_and_its_codes_stop_working(engine: Engine) {
+    let server = server(engine).await;
+    let app = server.application("VPN").await.unwrap();
+    let mut browser = signed_in(&server).await;
+    let page = configure(&mut browser).await;
+    let (code, _) = shown_activation(&page);
+    let device = TestDevice::activate_new(&server.url, &code, "old phone")
+        .await
+        .unwrap();
+    let secret = device.secret_base32().unwrap();
+    server.clock.advance(30);
+    let otp = twofold_testkit::oathtool(&secret, server.clock.now()).unwrap();
+    assert_eq!(server.passcode(&app, "alice", &otp).await.unwrap(), "allow");
+
+    // Another user cannot remove it.
+    add_user(&server, "bob").await;
+    let path = link(&server, "bob", None).await;
+    let (mut bob, _) = open(&server, &path).await;
+    let bob_page = bob.get("/portal/").await.unwrap();
+    let home = browser.get("/portal/").await.unwrap();
+    let action = remove_action(&home);
+    let refused = bob
+        .post(&action, &[("csrf", &bob_page.csrf().unwrap())])
+        .await
+        .unwrap();
+    assert_eq!(refused.status, 404, "{}", refused.body);
+
+    let removed = browser
+        .post(&action, &[("csrf", &home.csrf().unwrap())])
+        .await
+        .unwrap();
+    assert_eq!(removed.status, 303, "{}", removed.body);
+    let home = browser.get("/portal/").await.unwrap();
+    assert!(home.body.contains("id=\"no-devices\""), "{}", home.body);
+    let devices = server
+        .admin_call("GET", "/v1/admin/users/alice/devices", None)
+        .await
+        .unwrap();
+    assert_eq!(devices[0]["status"], "revoked", "{devices}");
+    server.clock.advance(30);
+    let otp = twofold_testkit::oathtool(&secret, server.clock.now()).unwrap();
+    assert_ne!(server.passcode(&app, "alice", &otp).await.unwrap(), "allow");
+    let revoked: Vec<_> = audit(&server, "admin")
+        .await
+        .into_iter()
+        .filter(|r| r["reason"] == "device_revoked" && r["admin_id"] == "portal")
+        .collect();
+    assert_eq!(revoked.len(), 1, "{revoked:?}");
+}
+
+async fn the_reactivation_guide_leads_to_a_new_working_account(engine: Engine) {
+    let server = server(engine).await;
+    let app = server.application("VPN").await.unwrap();
+    let activation = server.user_with_code("alice").await.unwrap();
+    let mut old = TestDevice::new().unwrap();
+    old.activate(&server.url, &activation).await.unwrap();
+    server
+        .admin_call("POST", "/v1/admin/server/reactivate", None)
+        .await
+        .unwrap();
+    // The app's old account no longer signs in.
+    server.clock.advance(30);
+    let otp = twofold_testkit::oathtool(&old.secret_base32().unwrap(), server.clock.now()).unwrap();
+    assert_ne!(server.passcode(&app, "alice", &otp).await.unwrap(), "allow");
+
+    // Its code is not a second factor any more: the link goes straight to the page.
+    let path = link(&server, "alice", None).await;
+    let (mut browser, answer) = open(&server, &path).await;
+    assert_eq!(answer.header("location"), "/portal/", "{}", answer.body);
+    let home = browser.get("/portal/").await.unwrap();
+    assert!(
+        home.body.contains("needs configuring again"),
+        "{}",
+        home.body
+    );
+    assert!(home.body.contains("href=\"/portal/reactivate\""));
+    let guide = browser.get("/portal/reactivate").await.unwrap();
+    assert_eq!(guide.status, 200, "{}", guide.body);
+    assert!(guide.body.contains("not for an activated account"));
+    assert!(guide.body.contains("Remove"));
+    let csrf = guide.csrf().unwrap();
+    let page = browser
+        .post("/portal/configure", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    let (code, since) = shown_activation(&page);
+    let new = TestDevice::activate_new(&server.url, &code, "new account")
+        .await
+        .unwrap();
+    let checked = browser
+        .get(&format!("/portal/configure/check?since={since}"))
+        .await
+        .unwrap();
+    assert!(
+        checked.body.contains("Activated: new account"),
+        "{}",
+        checked.body
+    );
+    server.clock.advance(30);
+    let otp = twofold_testkit::oathtool(&new.secret_base32().unwrap(), server.clock.now()).unwrap();
+    assert_eq!(server.passcode(&app, "alice", &otp).await.unwrap(), "allow");
+}
+
 mod browser {
     //! The portal's pages in a real headless Chromium: a link opened and continued, the
     //! code typed, every page at phone and desktop widths in light and dark, screenshotted
@@ -411,6 +610,47 @@ mod browser {
                 assert_eq!(title.text().await.unwrap(), "Security verification");
                 check(&page, "portal-home", &mut found).await;
 
+                // Configure: the app redeems the shown code; the script turns the status.
+                c.find(Locator::Id("configure"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                wait_for_path(&page, "/portal/configure").await;
+                let shown = c.find(Locator::Id("activation-code")).await.unwrap();
+                let code = shown.text().await.unwrap();
+                let status = c.find(Locator::Id("activation-status")).await.unwrap();
+                let since = status.attr("data-since").await.unwrap().unwrap();
+                assert_eq!(status.text().await.unwrap(), "Waiting for your app…");
+                check(&page, "portal-configure", &mut found).await;
+                let name = format!("phone {} {}", scheme.name(), viewport.name());
+                TestDevice::activate_new(&server.url, &code, &name)
+                    .await
+                    .unwrap();
+                let mut text = String::new();
+                for _ in 0..100 {
+                    text = status.text().await.unwrap();
+                    if text.starts_with("Activated") {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                assert_eq!(text, format!("Activated: {name}"));
+                check(&page, "portal-configure-activated", &mut found).await;
+                page.goto(&format!("{base}/portal/configure/check?since={since}"))
+                    .await
+                    .unwrap();
+                check(&page, "portal-configure-check", &mut found).await;
+                page.goto(&format!("{base}/portal/reactivate"))
+                    .await
+                    .unwrap();
+                check(&page, "portal-reactivate", &mut found).await;
+                page.goto(&format!("{base}/portal/")).await.unwrap();
+                let listed = c.find(Locator::Id("devices")).await.unwrap();
+                assert!(listed.text().await.unwrap().contains(&name));
+                check(&page, "portal-home-devices", &mut found).await;
+
                 // The same link again: refused.
                 page.goto(&format!("{base}{path}")).await.unwrap();
                 c.find(Locator::Id("continue"))
@@ -419,7 +659,16 @@ mod browser {
                     .click()
                     .await
                     .unwrap();
-                let alert = c.find(Locator::Css("main p[role=alert]")).await.unwrap();
+                // The answer to the POST is on the same path: wait for its alert.
+                let mut alert = None;
+                for _ in 0..200 {
+                    if let Ok(found) = c.find(Locator::Css("main p[role=alert]")).await {
+                        alert = Some(found);
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                let alert = alert.expect("the refused link's page");
                 assert!(alert.text().await.unwrap().contains("already used"));
                 check(&page, "portal-link-refused", &mut found).await;
 

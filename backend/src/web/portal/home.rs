@@ -1,4 +1,5 @@
-//! `/portal/`: the *Security verification* page of the signed-in user, and sign-out.
+//! `/portal/`: the *Security verification* page of the signed-in user (devices with Remove,
+//! Configure, the reactivation guide), and sign-out.
 
 use axum::extract::State;
 use axum::http::header;
@@ -6,23 +7,38 @@ use axum::response::{IntoResponse, Redirect, Response};
 use maud::html;
 use serde::Deserialize;
 
+use super::devices;
 use super::error::PortalResult;
 use super::layout::{self, SignedIn};
 use super::session::{AnySession, Posted, Session};
 use crate::auth::audit::{self, Event};
 use crate::state::AppState;
 use crate::store::audit as store_audit;
+use crate::web::layout::csrf_field;
 
-/// `GET /portal/`.
-pub async fn show(Session(session): Session) -> Response {
+/// `GET /portal/`: the devices, Configure, and the reactivation guide.
+pub async fn show(
+    State(state): State<AppState>,
+    Session(session): Session,
+) -> PortalResult<Response> {
+    let list = devices::active(&state, &session.user.id).await?;
+    let epoch = state.epoch().await;
     let body = html! {
         p { "Here you manage how you prove it is you when you sign in." }
+        h2 { "Devices" }
+        (devices::table(&list, epoch, &session.csrf))
+        form method="post" action="/portal/configure" {
+            (csrf_field(&session.csrf))
+            button type="submit" id="configure" { "Configure" }
+        }
+        p { "Your app says " q { "Authentication request is not for an activated account" } "? "
+            a href="/portal/reactivate" id="reactivate-guide" { "Fix it step by step" } }
     };
     let who = SignedIn {
         username: &session.user.username,
         csrf: &session.csrf,
     };
-    layout::page("Security verification", Some(who), body).into_response()
+    Ok(layout::page("Security verification", Some(who), body).into_response())
 }
 
 #[derive(Deserialize)]

@@ -9,15 +9,20 @@
 //! Every action calls the functions the admin API calls.
 
 pub mod api;
+pub mod configure;
+pub mod devices;
 pub mod error;
 pub mod home;
 pub mod layout;
 pub mod link;
+pub mod reactivate;
 pub mod session;
 pub mod verify;
 
-use axum::middleware;
-use axum::response::Redirect;
+use axum::extract::Request;
+use axum::http::{header, HeaderValue};
+use axum::middleware::{self, Next};
+use axum::response::{Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -41,7 +46,30 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(VERIFY, get(verify::show).post(verify::submit))
         .route("/portal/signout", post(home::signout))
         .route(SIGNED_OUT, get(home::signed_out))
+        .route("/portal/devices/{id}/remove", post(devices::remove))
+        .route("/portal/configure", post(configure::create))
+        .route("/portal/configure/check", get(configure::check))
+        .route("/portal/status", get(configure::status))
+        .route("/portal/reactivate", get(reactivate::show))
         .route(layout::CSS_PATH, get(assets::css))
-        .layer(middleware::from_fn(headers::secure));
+        .route(configure::SCRIPT_PATH, get(configure::script))
+        .layer(middleware::from_fn(headers::secure))
+        .layer(middleware::from_fn(csp));
     api.merge(pages)
+}
+
+/// The console's policy ([`headers::CSP`]) plus `connect-src 'self'`: the Configure page's
+/// script asks this origin's status endpoint (under `default-src 'none'` a `fetch` would be
+/// refused). Set after [`headers::secure`], so it replaces that header.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+    script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+    base-uri 'none'";
+
+async fn csp(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    response
 }
