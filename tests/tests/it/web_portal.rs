@@ -18,6 +18,8 @@ on_each_engine!(
     configure_shows_the_code_once_and_the_status_turns_activated_when_the_app_redeems_it,
     removing_a_device_revokes_it_and_its_codes_stop_working,
     the_reactivation_guide_leads_to_a_new_working_account,
+    app_passwords_made_in_the_portal_work_at_v1_auth_until_deleted,
+    recovery_codes_made_in_the_portal_are_shown_once_and_work,
 );
 
 async fn server(engine: Engine) -> InProcessServer {
@@ -549,6 +551,164 @@ async fn the_reactivation_guide_leads_to_a_new_working_account(engine: Engine) {
     assert_eq!(server.passcode(&app, "alice", &otp).await.unwrap(), "allow");
 }
 
+/// `POST /v1/auth` with `factor` and `secret`: the result.
+async fn auth_with(server: &InProcessServer, app: &str, factor: &str, secret: &str) -> String {
+    let body = serde_json::json!({"username": "alice", "factor": factor, "passcode": secret});
+    let (status, answer) = server
+        .call("POST", "/v1/auth", Some(app), Some(body))
+        .await
+        .unwrap();
+    assert_eq!(status, 200, "{answer}");
+    answer["result"].as_str().unwrap().to_owned()
+}
+
+/// The text of the element with `id` on `page` (no markup inside it).
+fn text_of(page: &Answer, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let start = page.body.find(&marker).unwrap() + marker.len();
+    let end = start + page.body[start..].find('<').unwrap();
+    page.body[start..end].to_owned()
+}
+
+async fn app_passwords_made_in_the_portal_work_at_v1_auth_until_deleted(engine: Engine) {
+    let server = InProcessServer::listening(engine, |c| c.app_passwords.enabled = true)
+        .await
+        .unwrap();
+    let app = server.application("Mail").await.unwrap();
+    let mut browser = signed_in(&server).await;
+    let page = browser.get("/portal/codes").await.unwrap();
+    assert!(
+        page.body.contains("id=\"no-app-passwords\""),
+        "{}",
+        page.body
+    );
+    let csrf = page.csrf().unwrap();
+    let mut made = Vec::new();
+    for name in ["Mail on the laptop", "Calendar"] {
+        let answer = browser
+            .post(
+                "/portal/codes/app-passwords",
+                &[("csrf", &csrf), ("name", name)],
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let password = text_of(&answer, "app-password");
+        assert!(password.len() >= 16, "{password}");
+        made.push(password);
+    }
+    // Shown once: the page holds names only.
+    let page = browser.get("/portal/codes").await.unwrap();
+    assert!(page.body.contains("Mail on the laptop"));
+    assert!(made.iter().all(|p| !page.body.contains(p.as_str())));
+    let taken = browser
+        .post(
+            "/portal/codes/app-passwords",
+            &[("csrf", &csrf), ("name", "Calendar")],
+        )
+        .await
+        .unwrap();
+    assert_eq!(taken.status, 409, "{}", taken.body);
+    assert!(text_of(&taken, "codes-error").contains("already has an app password"));
+    for p in &made {
+        assert_eq!(auth_with(&server, &app, "app_password", p).await, "allow");
+    }
+
+    let deleted = browser
+        .post(
+            "/portal/codes/app-passwords/Mail%20on%20the%20laptop/delete",
+            &[("csrf", &csrf)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    assert_ne!(
+        auth_with(&server, &app, "app_password", &made[0]).await,
+        "allow"
+    );
+    assert_eq!(
+        auth_with(&server, &app, "app_password", &made[1]).await,
+        "allow"
+    );
+    let all = browser
+        .post("/portal/codes/app-passwords/delete-all", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_eq!(all.status, 200, "{}", all.body);
+    assert!(all.body.contains("id=\"no-app-passwords\""), "{}", all.body);
+    assert_ne!(
+        auth_with(&server, &app, "app_password", &made[1]).await,
+        "allow"
+    );
+    let records: Vec<_> = audit(&server, "admin")
+        .await
+        .into_iter()
+        .filter(|r| r["admin_id"] == "portal" && r["username"] == "alice")
+        .map(|r| r["reason"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert!(
+        records
+            .iter()
+            .filter(|r| r.contains("app_password"))
+            .count()
+            >= 4,
+        "{records:?}"
+    );
+}
+
+async fn recovery_codes_made_in_the_portal_are_shown_once_and_work(engine: Engine) {
+    let server = server(engine).await;
+    let app = server.application("VPN").await.unwrap();
+    let activation = server.user_with_code("alice").await.unwrap();
+    let mut device = TestDevice::new().unwrap();
+    device.activate(&server.url, &activation).await.unwrap();
+    let path = link(&server, "alice", None).await;
+    let (mut browser, _) = open(&server, &path).await;
+    let verify = browser.get("/portal/verify").await.unwrap();
+    let code =
+        twofold_testkit::oathtool(&device.secret_base32().unwrap(), server.clock.now()).unwrap();
+    browser
+        .post(
+            "/portal/verify",
+            &[("csrf", &verify.csrf().unwrap()), ("code", &code)],
+        )
+        .await
+        .unwrap();
+    let page = browser.get("/portal/codes").await.unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    let csrf = page.csrf().unwrap();
+    let first = browser
+        .post("/portal/codes/recovery", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    let codes: Vec<String> = first
+        .body
+        .split("<li>")
+        .skip(1)
+        .map(|s| s[..s.find('<').unwrap()].to_owned())
+        .collect();
+    assert_eq!(codes.len(), 10, "{}", first.body);
+    let again = browser.get("/portal/codes").await.unwrap();
+    assert!(codes.iter().all(|c| !again.body.contains(c.as_str())));
+    assert_eq!(
+        auth_with(&server, &app, "recovery", &codes[0]).await,
+        "allow"
+    );
+    assert_ne!(
+        auth_with(&server, &app, "recovery", &codes[0]).await,
+        "allow"
+    );
+    // A new set voids the old one.
+    browser
+        .post("/portal/codes/recovery", &[("csrf", &csrf)])
+        .await
+        .unwrap();
+    assert_ne!(
+        auth_with(&server, &app, "recovery", &codes[1]).await,
+        "allow"
+    );
+}
+
 mod browser {
     //! The portal's pages in a real headless Chromium: a link opened and continued, the
     //! code typed, every page at phone and desktop widths in light and dark, screenshotted
@@ -650,6 +810,23 @@ mod browser {
                 let listed = c.find(Locator::Id("devices")).await.unwrap();
                 assert!(listed.text().await.unwrap().contains(&name));
                 check(&page, "portal-home-devices", &mut found).await;
+                page.goto(&format!("{base}/portal/codes")).await.unwrap();
+                c.find(Locator::Id("new-recovery-codes"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                let mut shown = None;
+                for _ in 0..200 {
+                    if let Ok(found) = c.find(Locator::Id("recovery-codes")).await {
+                        shown = Some(found);
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                assert!(shown.is_some(), "the new recovery codes");
+                check(&page, "portal-codes", &mut found).await;
 
                 // The same link again: refused.
                 page.goto(&format!("{base}{path}")).await.unwrap();

@@ -31,6 +31,8 @@ pub async fn show(
             (csrf_field(&session.csrf))
             button type="submit" id="configure" { "Configure" }
         }
+        h2 { "App passwords and recovery codes" }
+        p { a href="/portal/codes" id="codes-link" { "Manage app passwords and recovery codes" } }
         p { "Your app says " q { "Authentication request is not for an activated account" } "? "
             a href="/portal/reactivate" id="reactivate-guide" { "Fix it step by step" } }
     };

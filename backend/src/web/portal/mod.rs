@@ -9,6 +9,7 @@
 //! Every action calls the functions the admin API calls.
 
 pub mod api;
+pub mod codes;
 pub mod configure;
 pub mod devices;
 pub mod error;
@@ -51,6 +52,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/portal/configure/check", get(configure::check))
         .route("/portal/status", get(configure::status))
         .route("/portal/reactivate", get(reactivate::show))
+        .route(codes::PATH, get(codes::show))
+        .route("/portal/codes/app-passwords", post(codes::create))
+        .route(
+            "/portal/codes/app-passwords/delete-all",
+            post(codes::delete_all),
+        )
+        .route(
+            "/portal/codes/app-passwords/{name}/delete",
+            post(codes::delete),
+        )
+        .route("/portal/codes/recovery", post(codes::new_recovery))
         .route(layout::CSS_PATH, get(assets::css))
         .route(configure::SCRIPT_PATH, get(configure::script))
         .layer(middleware::from_fn(headers::secure))
