@@ -717,12 +717,34 @@ mod browser {
 
     use fantoccini::Locator;
     use twofold_server::clock::Clock;
-    use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
+    use twofold_testkit::browser::{Chromedriver, Page, Scheme, Viewport};
     use twofold_testkit::{Engine, InProcessServer, TestDevice};
 
     use super::super::web_browser::{check, wait_for_path};
 
     on_each_engine!(portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme);
+
+    /// Clicks the element `locator` finds.
+    async fn click(page: &Page, locator: Locator<'_>) {
+        page.client
+            .find(locator)
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// The element `locator` finds once the page shows it (after a form's answer loaded).
+    async fn wait_for(page: &Page, locator: Locator<'_>) -> fantoccini::elements::Element {
+        for _ in 0..200 {
+            if let Ok(found) = page.client.find(locator).await {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("the page never showed {locator:?}");
+    }
 
     async fn portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(
         engine: Engine,
@@ -742,12 +764,7 @@ mod browser {
                 let base = &server.url;
                 page.goto(&format!("{base}{path}")).await.unwrap();
                 check(&page, "portal-link", &mut found).await;
-                c.find(Locator::Id("continue"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&page, Locator::Id("continue")).await;
                 wait_for_path(&page, "/portal/verify").await;
                 check(&page, "portal-verify", &mut found).await;
                 // Each session passes a code of a new step (a used one is refused).
@@ -759,24 +776,14 @@ mod browser {
                     .send_keys(&code)
                     .await
                     .unwrap();
-                c.find(Locator::Css("main button[type=submit]"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&page, Locator::Css("main button[type=submit]")).await;
                 wait_for_path(&page, "/portal/").await;
                 let title = c.find(Locator::Css("h1")).await.unwrap();
                 assert_eq!(title.text().await.unwrap(), "Security verification");
                 check(&page, "portal-home", &mut found).await;
 
                 // Configure: the app redeems the shown code; the script turns the status.
-                c.find(Locator::Id("configure"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&page, Locator::Id("configure")).await;
                 wait_for_path(&page, "/portal/configure").await;
                 let shown = c.find(Locator::Id("activation-code")).await.unwrap();
                 let code = shown.text().await.unwrap();
@@ -811,51 +818,20 @@ mod browser {
                 assert!(listed.text().await.unwrap().contains(&name));
                 check(&page, "portal-home-devices", &mut found).await;
                 page.goto(&format!("{base}/portal/codes")).await.unwrap();
-                c.find(Locator::Id("new-recovery-codes"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
-                let mut shown = None;
-                for _ in 0..200 {
-                    if let Ok(found) = c.find(Locator::Id("recovery-codes")).await {
-                        shown = Some(found);
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-                assert!(shown.is_some(), "the new recovery codes");
+                click(&page, Locator::Id("new-recovery-codes")).await;
+                wait_for(&page, Locator::Id("recovery-codes")).await;
                 check(&page, "portal-codes", &mut found).await;
 
                 // The same link again: refused.
                 page.goto(&format!("{base}{path}")).await.unwrap();
-                c.find(Locator::Id("continue"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&page, Locator::Id("continue")).await;
                 // The answer to the POST is on the same path: wait for its alert.
-                let mut alert = None;
-                for _ in 0..200 {
-                    if let Ok(found) = c.find(Locator::Css("main p[role=alert]")).await {
-                        alert = Some(found);
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                }
-                let alert = alert.expect("the refused link's page");
+                let alert = wait_for(&page, Locator::Css("main p[role=alert]")).await;
                 assert!(alert.text().await.unwrap().contains("already used"));
                 check(&page, "portal-link-refused", &mut found).await;
 
                 page.goto(&format!("{base}/portal/")).await.unwrap();
-                c.find(Locator::Css("form.signout button"))
-                    .await
-                    .unwrap()
-                    .click()
-                    .await
-                    .unwrap();
+                click(&page, Locator::Css("form.signout button")).await;
                 wait_for_path(&page, "/portal/signed-out").await;
                 check(&page, "portal-signed-out", &mut found).await;
                 page.goto(&format!("{base}/portal/")).await.unwrap();
