@@ -111,6 +111,7 @@ pub async fn metrics(_auth: MetricsAuth, State(state): State<AppState>) -> impl 
         crate::api::admin::list_admin_tokens, crate::api::admin::create_admin_token, crate::api::admin::revoke_admin_token,
         crate::api::admin::list_console_admins, crate::api::admin::add_console_admin, crate::api::admin::remove_console_admin, crate::api::admin::reset_console_admin_totp,
         crate::api::admin::directory_sync, crate::api::admin::directory_check,
+        crate::web::portal::api::issue_portal_link,
         health, metrics, openapi,
     ),
     modifiers(&SecuritySchemes, &CommonErrors),

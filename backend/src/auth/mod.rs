@@ -5,6 +5,7 @@ pub mod activation;
 pub mod admin;
 pub mod applications;
 pub mod audit;
+pub mod devices;
 pub mod methods;
 pub mod registration;
 pub mod users;

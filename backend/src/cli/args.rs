@@ -85,6 +85,9 @@ pub enum Command {
     /// The LDAP / Active Directory directory: sync users, look one up.
     #[command(subcommand)]
     Directory(DirectoryCommand),
+    /// The users' self-service portal at /portal/: sign-in links.
+    #[command(subcommand)]
+    Portal(PortalCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -548,6 +551,25 @@ pub enum DirectoryCommand {
     )]
     Check {
         username: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PortalCommand {
+    /// Print a single-use sign-in link to the self-service portal for the user (for a server
+    /// without a directory). Send it to the user: opening it and pressing Continue signs them
+    /// in (then their second factor, if they have one). It works once, and expires after
+    /// --minutes (at most [web] portal_link_max_minutes).
+    #[command(
+        after_help = "Examples:\n  twofold-server portal link alice\n  twofold-server portal link alice --minutes 60\n  twofold-server portal link alice --json"
+    )]
+    Link {
+        username: String,
+        /// Minutes until the link expires.
+        #[arg(long, default_value_t = 15)]
+        minutes: u64,
         #[arg(long)]
         json: bool,
     },

@@ -20,6 +20,8 @@ pub mod hardware_tokens;
 pub mod lockouts;
 pub mod notify;
 pub mod one_time_codes;
+pub mod portal_links;
+pub mod portal_sessions;
 pub mod radius_states;
 pub mod rate_limits;
 pub mod reports;
@@ -115,6 +117,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "the web console: console admins and their sessions",
         include_str!("../../migrations/sqlite/0012_web_console.sql"),
     ),
+    (
+        13,
+        "the self-service portal: portal links and sessions",
+        include_str!("../../migrations/sqlite/0013_portal.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -176,6 +183,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "the web console: console admins and their sessions",
         include_str!("../../migrations/postgres/0012_web_console.sql"),
+    ),
+    (
+        13,
+        "the self-service portal: portal links and sessions",
+        include_str!("../../migrations/postgres/0013_portal.sql"),
     ),
 ];
 

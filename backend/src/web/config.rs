@@ -17,6 +17,10 @@ pub struct WebConfig {
     /// until that window ends (a guessing attacker spread over many addresses).
     pub lockout_failures: u32,
     pub lockout_seconds: u64,
+    /// Serve the users' self-service portal at `/portal/` (portal links, sessions, pages).
+    pub portal_enabled: bool,
+    /// The longest a portal link may work (`twofold-server portal link NAME --minutes M`).
+    pub portal_link_max_minutes: u64,
 }
 
 impl Default for WebConfig {
@@ -28,6 +32,8 @@ impl Default for WebConfig {
             signin_attempts_per_minute: 10,
             lockout_failures: 5,
             lockout_seconds: 900,
+            portal_enabled: true,
+            portal_link_max_minutes: 1440,
         }
     }
 }

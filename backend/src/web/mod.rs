@@ -15,6 +15,7 @@ pub mod error;
 pub mod headers;
 pub mod layout;
 pub mod password;
+pub mod portal;
 pub mod session;
 pub mod signin;
 pub mod usage;
@@ -27,10 +28,10 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The console's routes (none when `[web] admin_enabled` is false).
+/// The console's routes (none when `[web] admin_enabled` is false), then the portal's.
 pub fn routes(state: &AppState) -> Router<AppState> {
     if !state.config.web.admin_enabled {
-        return Router::new();
+        return portal::routes(state);
     }
     Router::new()
         .route("/admin", get(home))
@@ -42,6 +43,7 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(audit::routes())
         .merge(usage::routes())
         .layer(middleware::from_fn(headers::secure))
+        .merge(portal::routes(state))
 }
 
 async fn home() -> Redirect {

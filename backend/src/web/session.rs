@@ -37,37 +37,73 @@ fn secure(state: &AppState) -> bool {
     state.public_url.starts_with("https://")
 }
 
-pub fn cookie_name(state: &AppState) -> &'static str {
-    if secure(state) {
-        "__Host-twofold_admin"
-    } else {
-        "twofold_admin"
+/// Which kind of session a cookie carries: a console admin's, or a portal user's. Each has
+/// its own cookie name and its own hash labels, so a value of one kind is never found (nor
+/// its CSRF token accepted) as the other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Console,
+    Portal,
+}
+
+impl Kind {
+    pub fn cookie_name(self, state: &AppState) -> &'static str {
+        match (self, secure(state)) {
+            (Kind::Console, true) => "__Host-twofold_admin",
+            (Kind::Console, false) => "twofold_admin",
+            (Kind::Portal, true) => "__Host-twofold_portal",
+            (Kind::Portal, false) => "twofold_portal",
+        }
+    }
+
+    /// The keyed hash the store finds the session by.
+    pub fn id_hash(self, state: &AppState, value: &str) -> String {
+        let label = match self {
+            Kind::Console => "web_session",
+            Kind::Portal => "portal_session",
+        };
+        state.master_key.lookup_hash(&format!("{label}:{value}"))
+    }
+
+    /// The synchronizer token of the session's forms.
+    pub fn csrf_token(self, state: &AppState, value: &str) -> String {
+        let label = match self {
+            Kind::Console => "web_csrf",
+            Kind::Portal => "portal_csrf",
+        };
+        state.master_key.lookup_hash(&format!("{label}:{value}"))
     }
 }
 
+pub fn cookie_name(state: &AppState) -> &'static str {
+    Kind::Console.cookie_name(state)
+}
+
 fn id_hash(state: &AppState, value: &str) -> String {
-    state
-        .master_key
-        .lookup_hash(&format!("web_session:{value}"))
+    Kind::Console.id_hash(state, value)
 }
 
 fn csrf_token(state: &AppState, value: &str) -> String {
-    state.master_key.lookup_hash(&format!("web_csrf:{value}"))
+    Kind::Console.csrf_token(state, value)
 }
 
 /// The `Set-Cookie` value for `value`, or for clearing the cookie when `None`. No `Max-Age`:
 /// a session cookie, gone when the browser closes; the server ends it sooner.
 fn set_cookie(state: &AppState, value: Option<&str>) -> Result<HeaderValue, Error> {
+    set_cookie_of(state, Kind::Console, value)
+}
+
+/// [`set_cookie`] for the cookie of `kind`.
+pub fn set_cookie_of(
+    state: &AppState,
+    kind: Kind,
+    value: Option<&str>,
+) -> Result<HeaderValue, Error> {
     let secure = if secure(state) { "; Secure" } else { "" };
+    let name = kind.cookie_name(state);
     let text = match value {
-        Some(v) => format!(
-            "{}={v}; Path=/; HttpOnly; SameSite=Strict{secure}",
-            cookie_name(state)
-        ),
-        None => format!(
-            "{}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}",
-            cookie_name(state)
-        ),
+        Some(v) => format!("{name}={v}; Path=/; HttpOnly; SameSite=Strict{secure}"),
+        None => format!("{name}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
     };
     HeaderValue::from_str(&text).map_err(|e| Error::Internal(format!("cookie header: {e}")))
 }
@@ -89,7 +125,7 @@ pub async fn start(state: &AppState, admin_id: &str) -> Result<HeaderValue, Erro
 }
 
 /// The session cookie's value, if the request has one.
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -190,34 +226,53 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Posted<T> {
     async fn from_request(request: Request, state: &AppState) -> Result<Self, WebError> {
         let (mut parts, body) = request.into_parts();
         let session = Session::from_request_parts(&mut parts, state).await?;
-        let ClientAddr(client) = ClientAddr::from_request_parts(&mut parts, state)
-            .await
-            .map_err(|_| WebError::Forbidden)?;
-        let origin_ok = same_origin(&parts.headers);
-        let request = Request::from_parts(parts, body);
-        let parsed = Form::<WithCsrf<T>>::from_request(request, state).await;
-        let (token_ok, form) = match parsed {
-            Ok(Form(with)) => {
-                let ok: bool = with.csrf.as_bytes().ct_eq(session.csrf.as_bytes()).into();
-                (ok, Some(with.form))
-            }
-            Err(_) => (false, None),
-        };
-        match form {
-            Some(form) if token_ok && origin_ok => Ok(Posted { session, form }),
-            parsed => {
-                let why = if parsed.is_none() {
-                    "the form could not be read"
-                } else if !origin_ok {
-                    "the form came from another site (Origin / Sec-Fetch-Site)"
-                } else {
-                    "the form's CSRF token is missing or wrong"
-                };
+        match checked_form(parts, body, state, &session.csrf).await? {
+            Ok(form) => Ok(Posted { session, form }),
+            Err((client, why)) => {
                 refuse(state, &session, client, why).await?;
                 Err(WebError::Forbidden)
             }
         }
     }
+}
+
+/// A refused form: the client's address and why it was refused.
+pub type Refusal = (Option<std::net::IpAddr>, &'static str);
+
+/// The fields of a posted form whose CSRF token must be `csrf` and whose origin this one;
+/// otherwise why not (for the caller to audit, with its own session's subject).
+pub async fn checked_form<T: DeserializeOwned + Send>(
+    mut parts: Parts,
+    body: axum::body::Body,
+    state: &AppState,
+    csrf: &str,
+) -> Result<Result<T, Refusal>, WebError> {
+    let ClientAddr(client) = ClientAddr::from_request_parts(&mut parts, state)
+        .await
+        .map_err(|_| WebError::Forbidden)?;
+    let origin_ok = same_origin(&parts.headers);
+    let request = Request::from_parts(parts, body);
+    let parsed = Form::<WithCsrf<T>>::from_request(request, state).await;
+    let (token_ok, form) = match parsed {
+        Ok(Form(with)) => {
+            let ok: bool = with.csrf.as_bytes().ct_eq(csrf.as_bytes()).into();
+            (ok, Some(with.form))
+        }
+        Err(_) => (false, None),
+    };
+    Ok(match form {
+        Some(form) if token_ok && origin_ok => Ok(form),
+        parsed => {
+            let why = if parsed.is_none() {
+                "the form could not be read"
+            } else if !origin_ok {
+                "the form came from another site (Origin / Sec-Fetch-Site)"
+            } else {
+                "the form's CSRF token is missing or wrong"
+            };
+            Err((client, why))
+        }
+    })
 }
 
 /// The audit record of a refused form: event `console`, result `failure`, reason

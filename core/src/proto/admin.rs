@@ -517,11 +517,13 @@ mod console_admins;
 mod default_method;
 mod directory;
 mod hardware_tokens;
+mod portal;
 mod tokens;
 pub use console_admins::*;
 pub use default_method::*;
 pub use directory::*;
 pub use hardware_tokens::*;
+pub use portal::*;
 pub use tokens::*;
 
 #[cfg(test)]

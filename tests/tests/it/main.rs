@@ -44,3 +44,4 @@ mod sms;
 mod tokens;
 mod web_admin;
 mod web_browser;
+mod web_portal;

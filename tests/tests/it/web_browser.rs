@@ -12,7 +12,7 @@ use twofold_testkit::{Engine, InProcessServer, TestDevice};
 on_each_engine!(console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme);
 
 /// Screenshots `name` and runs axe on it; the violations, prefixed with where.
-async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
+pub(super) async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
     let path = page.screenshot(name).await.unwrap();
     assert!(
         std::fs::metadata(&path).unwrap().len() > 1000,
@@ -28,7 +28,7 @@ async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
     }
 }
 
-async fn wait_for_path(page: &Page, path: &str) {
+pub(super) async fn wait_for_path(page: &Page, path: &str) {
     let mut url = page.client.current_url().await.unwrap();
     for _ in 0..400 {
         url = page.client.current_url().await.unwrap();

@@ -9,13 +9,10 @@ use twofold_core::proto::ErrorBody;
 
 use super::convert;
 use crate::api::extract::AdminAuth;
-use crate::auth::audit::{self, Event};
 use crate::auth::users;
-use crate::channel::events::{self, Event as ChannelEvent};
 use crate::error::{ApiResult, Error};
-use crate::signin::push;
 use crate::state::AppState;
-use crate::store::{audit as store_audit, devices, users as store_users};
+use crate::store::devices;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,33 +45,6 @@ pub async fn revoke_device(
     let device = devices::by_id(state.store.pool(), &id)
         .await?
         .ok_or_else(|| Error::DeviceNotFound(id.clone()))?;
-    let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
-    let mut tx = state.store.pool().begin().await?;
-    let revoked = devices::revoke(&mut *tx, &id, state.now()).await?;
-    if revoked {
-        let record = audit::admin_record(
-            &state,
-            &admin,
-            "device_revoked",
-            Event {
-                user: user.as_ref(),
-                device_id: Some(&id),
-                ..Event::target()
-            },
-        )?;
-        store_audit::insert(&mut *tx, &record).await?;
-    }
-    tx.commit().await?;
-    tracing::info!(device_id = %id, "device revoked");
-    if revoked {
-        events::publish(
-            &state,
-            ChannelEvent::Revoked {
-                device_ids: vec![id.clone()],
-            },
-        )
-        .await?;
-        push::cancel_pending_for_user(&state, &device.user_id).await?;
-    }
+    crate::auth::devices::revoke(&state, &admin, &device).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -11,6 +11,7 @@ mod console_admin;
 mod device;
 mod directory;
 mod method;
+mod portal;
 mod report;
 mod server;
 mod token;
@@ -41,6 +42,7 @@ pub async fn run(conn: &Connection, config: &Config, command: Command) -> Result
         Command::Token(c) => token::run(&client, c).await,
         Command::Admin(c) => console_admin::run(&client, c).await,
         Command::Directory(c) => directory::run(&client, c).await,
+        Command::Portal(c) => portal::run(&client, c).await,
     }
 }
 
