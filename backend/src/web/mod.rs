@@ -7,6 +7,7 @@
 //! handlers call, so the checks and the audit records are the same.
 
 pub mod admins;
+pub mod applications;
 pub mod assets;
 pub mod audit;
 pub mod chart;
@@ -14,9 +15,12 @@ pub mod config;
 pub mod error;
 pub mod headers;
 pub mod layout;
+pub mod methods;
 pub mod password;
+pub mod server;
 pub mod session;
 pub mod signin;
+pub mod tokens;
 pub mod usage;
 pub mod users;
 
@@ -41,6 +45,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(usage::routes())
+        .merge(tokens::routes())
+        .merge(applications::routes())
+        .merge(methods::routes())
+        .merge(server::routes())
         .layer(middleware::from_fn(headers::secure))
 }
 

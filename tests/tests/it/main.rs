@@ -43,3 +43,4 @@ mod secrets;
 mod tokens;
 mod web_admin;
 mod web_browser;
+mod web_console_pages;
