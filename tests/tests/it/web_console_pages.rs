@@ -3,18 +3,24 @@
 //! CSV upload answered with the per-row report, a file with a bad row importing nothing,
 //! assign then a code of the token signs in; an application's secret in the POST's answer
 //! only; a typed confirmation for deletes and reactivation (refusals audited); a method
-//! disabled for everyone refuses sign-ins through `/v1/auth`. The real browser runs these
-//! pages in `web_console_browser`.
+//! disabled for everyone refuses sign-ins through `/v1/auth`. Then every new page in a real
+//! headless Chromium, light and dark, phone (390 px) and desktop: a seed file chosen in the
+//! file input and uploaded, each page screenshotted and checked by axe-core.
 
+use fantoccini::Locator;
 use twofold_server::clock::Clock;
 use twofold_testkit::browser::console::{Answer, Console, ConsoleAdmin};
-use twofold_testkit::{oathtool, oathtool_args, Engine, InProcessServer, TestDevice};
+use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
+use twofold_testkit::{oathtool, oathtool_args, temp_dir, Engine, InProcessServer, TestDevice};
+
+use super::web_browser::{check, sign_in, wait_for_path};
 
 on_each_engine!(
     console_token_upload_reports_each_row_and_a_bad_row_imports_nothing,
     console_application_secret_is_shown_once_and_delete_needs_the_typed_name,
     console_method_disabled_for_everyone_refuses_its_sign_ins,
     console_server_reactivation_needs_the_typed_confirmation,
+    console_new_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme,
 );
 
 /// RFC 6030 §4, Figure 2: one HOTP key in the clear, the RFC 4226 Appendix D secret
@@ -458,4 +464,90 @@ async fn console_server_reactivation_needs_the_typed_confirmation(engine: Engine
         sync.body
     );
     assert_eq!(audited(&server, "admin", "directory_sync").await.len(), 1);
+}
+
+async fn console_new_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(
+    engine: Engine,
+) {
+    let server = InProcessServer::listening(engine, |_| {}).await.unwrap();
+    let admin = ConsoleAdmin::add(&server, "root").await.unwrap();
+    add_user(&server, "alice").await;
+    let dir = temp_dir("console-upload").unwrap();
+    let file = dir.path().join("rfc6030.xml");
+    std::fs::write(&file, RFC6030_FIGURE2).unwrap();
+    let file = file.to_string_lossy().into_owned();
+
+    let driver = Chromedriver::start().unwrap();
+    let mut found = Vec::new();
+    let mut uploads = 0;
+    for scheme in Scheme::ALL {
+        for viewport in Viewport::ALL {
+            let page = driver.page(viewport, scheme).await.unwrap();
+            let base = &server.url;
+            let c = &page.client;
+            page.goto(&format!("{base}/admin/signin")).await.unwrap();
+            sign_in(&page, &server, &admin).await;
+
+            page.goto(&format!("{base}/admin/tokens")).await.unwrap();
+            check(&page, "tokens", &mut found).await;
+            c.find(Locator::Id("file"))
+                .await
+                .unwrap()
+                .send_keys(&file)
+                .await
+                .unwrap();
+            c.find(Locator::Css("form[action='/admin/tokens/import'] button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            wait_for_path(&page, "/admin/tokens/import").await;
+            let summary = c.find(Locator::Id("import-summary")).await.unwrap();
+            let summary = summary.text().await.unwrap();
+            // The first upload imports the token; the same file again is refused whole.
+            uploads += 1;
+            if uploads == 1 {
+                assert_eq!(summary, "1 token(s) imported, 0 skipped.");
+            } else {
+                assert!(summary.starts_with("Nothing imported"), "{summary}");
+            }
+            check(&page, "token-import", &mut found).await;
+
+            page.goto(&format!("{base}/admin/applications"))
+                .await
+                .unwrap();
+            c.find(Locator::Id("name"))
+                .await
+                .unwrap()
+                .send_keys(&format!("VPN {uploads}"))
+                .await
+                .unwrap();
+            c.find(Locator::Css("form[action='/admin/applications'] button"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            wait_for_path(&page, "/admin/applications").await;
+            let secret = c.find(Locator::Id("application-secret")).await.unwrap();
+            let secret = secret.text().await.unwrap();
+            assert!(secret.len() >= 32, "{secret}");
+            check(&page, "application-added", &mut found).await;
+            c.refresh().await.unwrap();
+            let again = c.source().await.unwrap();
+            assert!(!again.contains(&secret), "a reload shows the secret again");
+            page.goto(&format!("{base}/admin/applications"))
+                .await
+                .unwrap();
+            check(&page, "applications", &mut found).await;
+
+            page.goto(&format!("{base}/admin/methods")).await.unwrap();
+            check(&page, "methods", &mut found).await;
+            page.goto(&format!("{base}/admin/server")).await.unwrap();
+            check(&page, "server", &mut found).await;
+            page.close().await.unwrap();
+        }
+    }
+    assert!(found.is_empty(), "axe found:\n{}", found.join("\n"));
 }
