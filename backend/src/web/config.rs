@@ -1,4 +1,6 @@
-//! `[web]`: the web console's sessions and sign-in limits.
+//! `[web]`: the web console's address, sessions and sign-in limits.
+
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +19,9 @@ pub struct WebConfig {
     /// until that window ends (a guessing attacker spread over many addresses).
     pub lockout_failures: u32,
     pub lockout_seconds: u64,
+    /// When set, the console is served on this address only (a second listener, with the
+    /// main listener's TLS rules) and not on `listen`, so it need not face users.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 impl Default for WebConfig {
@@ -28,6 +33,7 @@ impl Default for WebConfig {
             signin_attempts_per_minute: 10,
             lockout_failures: 5,
             lockout_seconds: 900,
+            admin_listen: None,
         }
     }
 }

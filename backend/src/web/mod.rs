@@ -31,11 +31,18 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The console's routes (none when `[web] admin_enabled` is false).
+/// The web pages the main listener serves: the console unless `[web] admin_enabled` is false
+/// or `[web] admin_listen` gives it its own address.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    if !state.config.web.admin_enabled {
+    let web = &state.config.web;
+    if !web.admin_enabled || web.admin_listen.is_some() {
         return Router::new();
     }
+    console(state)
+}
+
+/// The console's routes, wherever they are served.
+fn console(_state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
         .route("/admin/", get(home))
@@ -50,6 +57,12 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(methods::routes())
         .merge(server::routes())
         .layer(middleware::from_fn(headers::secure))
+}
+
+/// What the `[web] admin_listen` listener serves: the console only (anything else is the
+/// API's 404), with the main router's body limit and timeout.
+pub fn admin_router(state: AppState) -> axum::Router {
+    crate::api::with_limits(console(&state), state)
 }
 
 async fn home() -> Redirect {

@@ -193,7 +193,7 @@ pub async fn upload(
         audit::admin_refusal(
             &state,
             &admin,
-            "tokens_imported",
+            "token_import_refused",
             &why.to_string(),
             Event::target(),
         )

@@ -42,5 +42,6 @@ mod replay;
 mod secrets;
 mod tokens;
 mod web_admin;
+mod web_admin_cli;
 mod web_browser;
 mod web_console_pages;

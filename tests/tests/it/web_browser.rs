@@ -49,23 +49,29 @@ pub(crate) async fn wait_for_path(page: &Page, path: &str) {
 pub(crate) async fn sign_in(page: &Page, server: &InProcessServer, admin: &ConsoleAdmin) {
     server.clock.advance(30);
     let code = admin.code(server.clock.now()).unwrap();
+    fill_sign_in(page, &admin.name, &admin.password, &code).await;
+    wait_for_path(page, "/admin/users").await;
+}
+
+/// Types the name, password and code into the sign-in page the browser shows and submits.
+pub(crate) async fn fill_sign_in(page: &Page, name: &str, password: &str, code: &str) {
     let c = &page.client;
     c.find(Locator::Id("name"))
         .await
         .unwrap()
-        .send_keys(&admin.name)
+        .send_keys(name)
         .await
         .unwrap();
     c.find(Locator::Id("password"))
         .await
         .unwrap()
-        .send_keys(&admin.password)
+        .send_keys(password)
         .await
         .unwrap();
     c.find(Locator::Id("code"))
         .await
         .unwrap()
-        .send_keys(&code)
+        .send_keys(code)
         .await
         .unwrap();
     c.find(Locator::Css("button[type=submit]"))
@@ -74,7 +80,6 @@ pub(crate) async fn sign_in(page: &Page, server: &InProcessServer, admin: &Conso
         .click()
         .await
         .unwrap();
-    wait_for_path(page, "/admin/users").await;
 }
 
 async fn console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(engine: Engine) {
