@@ -26,16 +26,10 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/applications/{id}/delete", post(delete))
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     session: Session,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<layout::DoneQuery>,
 ) -> WebResult<Response> {
     let apps = store_apps::list(state.store.pool()).await?;
     let notice = match query.done.as_deref() {

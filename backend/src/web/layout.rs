@@ -183,3 +183,11 @@ pub fn refused(
     )
         .into_response()
 }
+
+/// The query of a page that a finished action redirected to: which fixed notice to show
+/// (each page maps the word to its own text; nothing from the request is echoed).
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: Option<String>,
+}

@@ -37,16 +37,10 @@ fn describe(method: Factor) -> &'static str {
     }
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     session: Session,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<layout::DoneQuery>,
 ) -> WebResult<Response> {
     let all = methods::list(&state).await?;
     // Only a fixed text is shown, never the query's own words.

@@ -52,16 +52,10 @@ fn refused(session: &Session, error: impl Into<ApiError>) -> Response {
     )
 }
 
-#[derive(Deserialize)]
-pub struct PageQuery {
-    #[serde(default)]
-    done: Option<String>,
-}
-
 pub async fn page(
     State(state): State<AppState>,
     session: Session,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<layout::DoneQuery>,
 ) -> WebResult<Response> {
     let tokens = match manage::list(&state, None).await {
         Ok(t) => t,

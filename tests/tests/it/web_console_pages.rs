@@ -13,6 +13,7 @@ use twofold_testkit::browser::console::{Answer, Console, ConsoleAdmin};
 use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
 use twofold_testkit::{oathtool, oathtool_args, temp_dir, Engine, InProcessServer, TestDevice};
 
+use super::web_admin::signed_in;
 use super::web_browser::{check, sign_in, wait_for_path};
 
 on_each_engine!(
@@ -65,18 +66,6 @@ const CSV_BAD_ROW: &str = "serial,key,type,digits,timestep\n\
 
 const AES256: &str = include_str!("../../../backend/tests/fixtures/tokens/aes256.pskcxml");
 const PSK: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
-
-async fn signed_in(server: &InProcessServer) -> (Console, ConsoleAdmin) {
-    let admin = ConsoleAdmin::add(server, "root").await.unwrap();
-    let mut console = Console::new(&server.url).unwrap();
-    let code = admin.code(server.clock.now()).unwrap();
-    let answer = console
-        .sign_in(&admin.name, &admin.password, &code)
-        .await
-        .unwrap();
-    assert_eq!(answer.status, 303, "{}", answer.body);
-    (console, admin)
-}
 
 /// Audit records of `event` with reason `reason`, newest first, through the admin API.
 async fn audited(server: &InProcessServer, event: &str, reason: &str) -> Vec<serde_json::Value> {
