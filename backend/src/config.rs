@@ -300,6 +300,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("TWOFOLD_VOICE_GATEWAY_URL", &["voice", "gateway_url"]),
     ("TWOFOLD_VOICE_HEADERS_FILE", &["voice", "headers_file"]),
     ("TWOFOLD_STORE_SYNCHRONOUS", &["store", "synchronous"]),
+    ("TWOFOLD_WEB_ADMIN_LISTEN", &["web", "admin_listen"]),
 ];
 
 impl Config {
@@ -366,6 +367,25 @@ impl Config {
                     self.listen
                 ),
             });
+        }
+        if let Some(admin) = self.web.admin_listen {
+            // The console's own listener follows the main one's rule: TLS, or loopback, or a
+            // TLS proxy in front.
+            if !self.tls_enabled() && !admin.ip().is_loopback() && !self.allow_insecure_listen {
+                return Err(ConfigError::Invalid {
+                    key: "web.admin_listen",
+                    message: format!(
+                        "{admin} is not a loopback address and TLS is off; configure [tls] cert_file and key_file, \
+                         or set allow_insecure_listen = true if a TLS proxy is in front"
+                    ),
+                });
+            }
+            if admin == self.listen && admin.port() != 0 {
+                return Err(ConfigError::Invalid {
+                    key: "web.admin_listen",
+                    message: format!("{admin} is also `listen`; give the console its own address"),
+                });
+            }
         }
         if self.policy.lockout_threshold == 0 {
             return Err(ConfigError::Invalid {

@@ -108,6 +108,10 @@ pub async fn serve(
     let bound = listener
         .local_addr()
         .map_err(|e| Error::Internal(e.to_string()))?;
+    let admin_listener = match config.web.admin_listen.filter(|_| config.web.admin_enabled) {
+        Some(addr) => Some(bind_admin(addr)?),
+        None => None,
+    };
     let tls = config.tls_enabled().then(|| config.tls.clone());
     let database = if config.database_url.is_empty() {
         "SQLite in the data directory"
@@ -120,6 +124,12 @@ pub async fn serve(
     let radius = crate::radius::start(&state).await?;
     let public_url = state.public_url.clone();
     let limits = state.config.server.clone();
+    let console = admin_listener.as_ref().map(|(_, addr)| {
+        (
+            console_url(&public_url, *addr),
+            crate::web::admin_router(state.clone()),
+        )
+    });
     let app = crate::router(state);
 
     println!(
@@ -129,6 +139,9 @@ pub async fn serve(
     println!("  data directory: {} ({database})", data_dir.display());
     if let Some(radius) = radius {
         println!("  RADIUS: listening on {radius} (UDP)");
+    }
+    if let Some((url, _)) = &console {
+        println!("  console: listening on {url}/admin/ (not on the main listener)");
     }
     if let Some(token) = &first.admin_token {
         // Standard output of a service ends up in its journal, readable by more people than
@@ -163,9 +176,51 @@ pub async fn serve(
         None => None,
         Some(tls) => Some(tls_acceptor(&tls).await?),
     };
-    crate::listener::serve(listener, app, tls, &limits, shutdown).await;
+    match (admin_listener, console) {
+        (Some((admin, _)), Some((url, console))) => {
+            tracing::info!(url = %url, "console listening");
+            let admin = tokio::net::TcpListener::from_std(admin)
+                .map_err(|e| Error::Internal(e.to_string()))?;
+            // One shutdown signal for both listeners.
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let until = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+                let _ = rx.wait_for(|stop| *stop).await;
+            };
+            tokio::spawn(async move {
+                shutdown.await;
+                let _ = stop.send(true);
+            });
+            let main =
+                crate::listener::serve(listener, app, tls.clone(), &limits, until(stopped.clone()));
+            let second = crate::listener::serve(admin, console, tls, &limits, until(stopped));
+            tokio::join!(main, second);
+        }
+        _ => crate::listener::serve(listener, app, tls, &limits, shutdown).await,
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The `[web] admin_listen` socket, bound before anything else starts so a taken address
+/// stops start-up with the key's name.
+fn bind_admin(addr: SocketAddr) -> Result<(std::net::TcpListener, SocketAddr), Error> {
+    let err = |e: std::io::Error| {
+        Error::Internal(format!("cannot listen on {addr} ([web] admin_listen): {e}"))
+    };
+    let listener = std::net::TcpListener::bind(addr).map_err(err)?;
+    listener.set_nonblocking(true).map_err(err)?;
+    let bound = listener.local_addr().map_err(err)?;
+    Ok((listener, bound))
+}
+
+/// The console's base URL on its own listener: the public URL's scheme and this address.
+fn console_url(public_url: &str, addr: SocketAddr) -> String {
+    let scheme = if public_url.starts_with("https://") {
+        "https"
+    } else {
+        "http"
+    };
+    format!("{scheme}://{addr}")
 }
 
 /// The TLS side of the listener, from the configured PEM files; HTTP/1.1 only (the server

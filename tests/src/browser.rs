@@ -2,6 +2,10 @@
 //! `chromium-driver`), for the tests of the web pages: phone and desktop sizes, light and dark
 //! colour schemes, screenshots to `target/web-screens/`, and axe-core accessibility checks.
 //!
+//! Phone pages are 390 px wide: headless Chromium's window has a minimum width (about
+//! 500 px), so [`Chromedriver::page`] emulates the phone's metrics over DevTools
+//! (`Emulation.setDeviceMetricsOverride`) and the screenshots come out 390 px wide.
+//!
 //! [`Chromedriver::start`] runs `chromedriver` on a free loopback port in its own process
 //! group; dropping it ends that group (chromedriver and every Chromium it started), also
 //! after a failed test. Each [`Page`] is one browser session with its own profile directory.
@@ -149,6 +153,17 @@ impl Chromedriver {
             .connect(&format!("http://127.0.0.1:{}", self.port))
             .await
             .map_err(|e| Error::new(format!("no WebDriver session: {e}")))?;
+        if viewport == Viewport::Phone {
+            // Headless Chromium keeps its window at least ~500 px wide whatever
+            // --window-size says, so a phone's width is emulated through DevTools instead.
+            client
+                .issue_cmd(Cdp {
+                    cmd: "Emulation.setDeviceMetricsOverride",
+                    params: json!({"width": w, "height": h, "deviceScaleFactor": 1, "mobile": true}),
+                })
+                .await
+                .map_err(cmd)?;
+        }
         let page = Page {
             client,
             viewport,
@@ -157,6 +172,41 @@ impl Chromedriver {
         };
         Ok(page)
     }
+}
+
+/// A Chrome DevTools Protocol command through chromedriver's passthrough
+/// (`POST /session/{id}/goog/cdp/execute`, a chromedriver extension command).
+#[derive(Debug)]
+struct Cdp {
+    cmd: &'static str,
+    params: Value,
+}
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &reqwest::Url,
+        session_id: Option<&str>,
+    ) -> std::result::Result<reqwest::Url, <reqwest::Url as std::str::FromStr>::Err> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &reqwest::Url) -> (reqwest::Method, Option<String>) {
+        let body = json!({"cmd": self.cmd, "params": self.params});
+        (reqwest::Method::POST, Some(body.to_string()))
+    }
+}
+
+/// The width in pixels of a PNG image (its IHDR chunk, PNG spec §11.2.2), if it is one.
+pub fn png_width(png: &[u8]) -> Option<u32> {
+    const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if png.len() < 24 || &png[..8] != SIGNATURE || &png[12..16] != b"IHDR" {
+        return None;
+    }
+    Some(u32::from_be_bytes([png[16], png[17], png[18], png[19]]))
 }
 
 fn chromium_binary() -> String {

@@ -26,12 +26,19 @@ use crate::state::AppState;
 pub const MAX_BODY: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router {
-    Router::new()
+    let routes = Router::new()
         .merge(rp::routes())
         .merge(device::routes())
         .merge(admin::routes())
         .merge(ops::routes())
-        .merge(crate::web::routes(&state))
+        .merge(crate::web::routes(&state));
+    with_limits(routes, state)
+}
+
+/// `routes` with what every listener's router has: the 404 and 405 answers, the body limit
+/// and timeout, the request metrics.
+pub fn with_limits(routes: Router<AppState>, state: AppState) -> Router {
+    routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY))

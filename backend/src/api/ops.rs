@@ -36,29 +36,34 @@ const HEALTH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 #[utoipa::path(get, path = "/health", tag = "operations",
     responses((status = 200, body = Health), (status = 503, body = Health)))]
 pub async fn health(State(state): State<AppState>) -> impl IntoResponse {
+    let health = check(&state).await;
+    let status = if health.status == "ok" {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(health))
+}
+
+/// What `/health` answers, for it and the console's Server page.
+pub async fn check(state: &AppState) -> Health {
     let version = env!("CARGO_PKG_VERSION");
     // A load balancer's check must get an answer before its own timeout: a database that
     // does not answer within HEALTH_TIMEOUT counts as unreachable.
     let ping = tokio::time::timeout(HEALTH_TIMEOUT, store::ping(&state.store)).await;
     match ping.unwrap_or(Err(crate::error::Error::Store(sqlx::Error::PoolTimedOut))) {
-        Ok(()) => (
-            StatusCode::OK,
-            Json(Health {
-                status: "ok",
-                database: "ok",
-                version,
-            }),
-        ),
+        Ok(()) => Health {
+            status: "ok",
+            database: "ok",
+            version,
+        },
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(Health {
-                    status: "unavailable",
-                    database: "unreachable",
-                    version,
-                }),
-            )
+            Health {
+                status: "unavailable",
+                database: "unreachable",
+                version,
+            }
         }
     }
 }

@@ -1,4 +1,6 @@
-//! `[web]`: the web console's sessions and sign-in limits.
+//! `[web]`: the web console's address, sessions and sign-in limits.
+
+use std::net::SocketAddr;
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +23,9 @@ pub struct WebConfig {
     pub portal_enabled: bool,
     /// The longest a portal link may work (`twofold-server portal link NAME --minutes M`).
     pub portal_link_max_minutes: u64,
+    /// When set, the console is served on this address only (a second listener, with the
+    /// main listener's TLS rules) and not on `listen`, so it need not face users.
+    pub admin_listen: Option<SocketAddr>,
 }
 
 impl Default for WebConfig {
@@ -34,6 +39,7 @@ impl Default for WebConfig {
             lockout_seconds: 900,
             portal_enabled: true,
             portal_link_max_minutes: 1440,
+            admin_listen: None,
         }
     }
 }

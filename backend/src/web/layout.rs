@@ -11,16 +11,32 @@ pub enum Section {
     Users,
     Audit,
     Usage,
+    Tokens,
+    Applications,
+    Methods,
+    Server,
 }
 
 impl Section {
-    const ALL: [Section; 3] = [Section::Users, Section::Audit, Section::Usage];
+    const ALL: [Section; 7] = [
+        Section::Users,
+        Section::Audit,
+        Section::Usage,
+        Section::Tokens,
+        Section::Applications,
+        Section::Methods,
+        Section::Server,
+    ];
 
     fn href(self) -> &'static str {
         match self {
             Section::Users => "/admin/users",
             Section::Audit => "/admin/audit",
             Section::Usage => "/admin/usage",
+            Section::Tokens => "/admin/tokens",
+            Section::Applications => "/admin/applications",
+            Section::Methods => "/admin/methods",
+            Section::Server => "/admin/server",
         }
     }
 
@@ -29,6 +45,10 @@ impl Section {
             Section::Users => "Users",
             Section::Audit => "Audit",
             Section::Usage => "Usage",
+            Section::Tokens => "Tokens",
+            Section::Applications => "Applications",
+            Section::Methods => "Methods",
+            Section::Server => "Server",
         }
     }
 }
@@ -141,4 +161,33 @@ pub fn bare(title: &str, message: &str) -> Html<String> {
 /// A notice above a page's content (after an action): `role=status` so screen readers say it.
 pub fn notice(text: &str) -> Markup {
     html! { p class="notice" role="status" { (text) } }
+}
+
+/// A signed-in page that says why an action was refused, with the admin API's status and
+/// words for the same refusal (internal details only logged, as there).
+pub fn refused(
+    session: &super::session::Session,
+    title: &str,
+    current: Section,
+    error: crate::error::ApiError,
+    back: &str,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = html! {
+        p role="alert" class="error" { (error.message) }
+        p { a href=(back) { "Back" } }
+    };
+    (
+        error.status,
+        page(title, current, &session.admin.name, &session.csrf, body),
+    )
+        .into_response()
+}
+
+/// The query of a page that a finished action redirected to: which fixed notice to show
+/// (each page maps the word to its own text; nothing from the request is echoed).
+#[derive(serde::Deserialize)]
+pub struct DoneQuery {
+    #[serde(default)]
+    pub done: Option<String>,
 }

@@ -7,6 +7,7 @@
 //! handlers call, so the checks and the audit records are the same.
 
 pub mod admins;
+pub mod applications;
 pub mod assets;
 pub mod audit;
 pub mod chart;
@@ -14,10 +15,13 @@ pub mod config;
 pub mod error;
 pub mod headers;
 pub mod layout;
+pub mod methods;
 pub mod password;
 pub mod portal;
+pub mod server;
 pub mod session;
 pub mod signin;
+pub mod tokens;
 pub mod usage;
 pub mod users;
 
@@ -28,11 +32,18 @@ use axum::Router;
 
 use crate::state::AppState;
 
-/// The console's routes (none when `[web] admin_enabled` is false), then the portal's.
+/// The web pages the main listener serves: the portal, and the console unless `[web]
+/// admin_enabled` is false or `[web] admin_listen` gives it its own address.
 pub fn routes(state: &AppState) -> Router<AppState> {
-    if !state.config.web.admin_enabled {
+    let web = &state.config.web;
+    if !web.admin_enabled || web.admin_listen.is_some() {
         return portal::routes(state);
     }
+    console(state).merge(portal::routes(state))
+}
+
+/// The console's routes, wherever they are served.
+fn console(_state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/admin", get(home))
         .route("/admin/", get(home))
@@ -42,8 +53,17 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .merge(users::routes())
         .merge(audit::routes())
         .merge(usage::routes())
+        .merge(tokens::routes())
+        .merge(applications::routes())
+        .merge(methods::routes())
+        .merge(server::routes())
         .layer(middleware::from_fn(headers::secure))
-        .merge(portal::routes(state))
+}
+
+/// What the `[web] admin_listen` listener serves: the console only (anything else is the
+/// API's 404), with the main router's body limit and timeout.
+pub fn admin_router(state: AppState) -> axum::Router {
+    crate::api::with_limits(console(&state), state)
 }
 
 async fn home() -> Redirect {

@@ -121,6 +121,46 @@ impl Console {
         self.read(response).await
     }
 
+    /// A `multipart/form-data` POST from this origin (RFC 7578), as a browser sends a form
+    /// with a file input: each part `(name, file name, content)`, the file name `None` for a
+    /// plain field.
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        parts: &[(&str, Option<&str>, &[u8])],
+    ) -> Result<Answer> {
+        let boundary = "----twofold-test-boundary-7f3a9c1e";
+        let mut body = Vec::new();
+        for (name, file, content) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            let disposition = match file {
+                Some(f) => format!("form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream"),
+                None => format!("form-data; name=\"{name}\""),
+            };
+            body.extend_from_slice(
+                format!("Content-Disposition: {disposition}\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        let mut request = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(header::ORIGIN, self.base.clone())
+            .header("sec-fetch-site", "same-origin")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body);
+        if let Some(cookie) = &self.cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        let response = request.send().await?;
+        self.read(response).await
+    }
+
     /// Signs in; the answer (303 to the users page on success).
     pub async fn sign_in(&mut self, name: &str, password: &str, code: &str) -> Result<Answer> {
         self.post(

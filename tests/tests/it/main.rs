@@ -43,5 +43,7 @@ mod secrets;
 mod sms;
 mod tokens;
 mod web_admin;
+mod web_admin_cli;
 mod web_browser;
+mod web_console_pages;
 mod web_portal;

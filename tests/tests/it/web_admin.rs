@@ -29,7 +29,7 @@ async fn server(engine: Engine) -> InProcessServer {
 }
 
 /// A console admin `root`, signed in.
-async fn signed_in(server: &InProcessServer) -> (Console, ConsoleAdmin) {
+pub(crate) async fn signed_in(server: &InProcessServer) -> (Console, ConsoleAdmin) {
     let admin = ConsoleAdmin::add(server, "root").await.unwrap();
     let mut console = Console::new(&server.url).unwrap();
     let code = admin.code(server.clock.now()).unwrap();

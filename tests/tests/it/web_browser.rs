@@ -6,19 +6,22 @@
 use fantoccini::Locator;
 use twofold_server::clock::Clock;
 use twofold_testkit::browser::console::ConsoleAdmin;
-use twofold_testkit::browser::{Chromedriver, Page, Scheme, Viewport};
+use twofold_testkit::browser::{png_width, Chromedriver, Page, Scheme, Viewport};
 use twofold_testkit::{Engine, InProcessServer, TestDevice};
 
 on_each_engine!(console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme);
 
-/// Screenshots `name` and runs axe on it; the violations, prefixed with where.
-pub(super) async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
+/// Screenshots `name` (as wide as the viewport: 390 px on a phone) and runs axe on it; the
+/// violations, prefixed with where.
+pub(crate) async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
     let path = page.screenshot(name).await.unwrap();
-    assert!(
-        std::fs::metadata(&path).unwrap().len() > 1000,
-        "{}",
-        path.display()
-    );
+    let png = std::fs::read(&path).unwrap();
+    assert!(png.len() > 1000, "{}", path.display());
+    let wide = match page.viewport {
+        Viewport::Phone => 390,
+        Viewport::Desktop => 1280,
+    };
+    assert_eq!(png_width(&png), Some(wide), "{}", path.display());
     for v in page.axe().await.unwrap() {
         found.push(format!(
             "{name} ({} {}): {v}",
@@ -28,7 +31,7 @@ pub(super) async fn check(page: &Page, name: &str, found: &mut Vec<String>) {
     }
 }
 
-pub(super) async fn wait_for_path(page: &Page, path: &str) {
+pub(crate) async fn wait_for_path(page: &Page, path: &str) {
     let mut url = page.client.current_url().await.unwrap();
     for _ in 0..400 {
         url = page.client.current_url().await.unwrap();
@@ -39,6 +42,44 @@ pub(super) async fn wait_for_path(page: &Page, path: &str) {
     }
     let source = page.client.source().await.unwrap_or_default();
     panic!("the browser did not reach {path}; it is at {url}:\n{source}");
+}
+
+/// Types `admin`'s name, password and a TOTP code of a new step (a used one is refused) into
+/// the sign-in page the browser shows, and waits for the users page.
+pub(crate) async fn sign_in(page: &Page, server: &InProcessServer, admin: &ConsoleAdmin) {
+    server.clock.advance(30);
+    let code = admin.code(server.clock.now()).unwrap();
+    fill_sign_in(page, &admin.name, &admin.password, &code).await;
+    wait_for_path(page, "/admin/users").await;
+}
+
+/// Types the name, password and code into the sign-in page the browser shows and submits.
+pub(crate) async fn fill_sign_in(page: &Page, name: &str, password: &str, code: &str) {
+    let c = &page.client;
+    c.find(Locator::Id("name"))
+        .await
+        .unwrap()
+        .send_keys(name)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(password)
+        .await
+        .unwrap();
+    c.find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(code)
+        .await
+        .unwrap();
+    c.find(Locator::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
 }
 
 async fn console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(engine: Engine) {
@@ -70,35 +111,8 @@ async fn console_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme
 
             page.goto(&format!("{base}/admin/signin")).await.unwrap();
             check(&page, "signin", &mut found).await;
-            // Each session signs in with a code of a new step (a used one is refused).
-            server.clock.advance(30);
-            let code = admin.code(server.clock.now()).unwrap();
+            sign_in(&page, &server, &admin).await;
             let c = &page.client;
-            c.find(Locator::Id("name"))
-                .await
-                .unwrap()
-                .send_keys("root")
-                .await
-                .unwrap();
-            c.find(Locator::Id("password"))
-                .await
-                .unwrap()
-                .send_keys(&admin.password)
-                .await
-                .unwrap();
-            c.find(Locator::Id("code"))
-                .await
-                .unwrap()
-                .send_keys(&code)
-                .await
-                .unwrap();
-            c.find(Locator::Css("button[type=submit]"))
-                .await
-                .unwrap()
-                .click()
-                .await
-                .unwrap();
-            wait_for_path(&page, "/admin/users").await;
             check(&page, "users", &mut found).await;
 
             page.goto(&format!("{base}/admin/users/alice"))

@@ -52,18 +52,26 @@ pub async fn directory_sync(
     AdminAuth(admin): AdminAuth,
     ApiJson(request): ApiJson<DirectorySyncRequest>,
 ) -> ApiResult<Json<DirectorySyncReport>> {
-    let directory = match directory::of(&state) {
+    Ok(Json(sync_now(&state, &admin, request.dry_run).await?))
+}
+
+/// A sync started by `admin` (the API's and the console's): no directory configured is a
+/// refusal in the audit log; a sync that started records its own outcome.
+pub async fn sync_now(
+    state: &AppState,
+    admin: &Admin,
+    dry_run: bool,
+) -> Result<DirectorySyncReport, DirectoryError> {
+    let directory = match directory::of(state) {
         Ok(d) => d,
         Err(e) => {
-            refused(&state, &admin, "directory_sync", &e).await?;
-            return Err(e.into());
+            refused(state, admin, "directory_sync", &e)
+                .await
+                .map_err(DirectoryError::from)?;
+            return Err(e);
         }
     };
-    Ok(Json(
-        directory
-            .sync(&state, Some(&admin), request.dry_run)
-            .await?,
-    ))
+    directory.sync(state, Some(admin), dry_run).await
 }
 
 /// One user as the directory has them and Twofold maps them.
