@@ -47,14 +47,18 @@ fn names(state: &AppState) -> String {
 pub use twofold_core::proto::admin::MethodState;
 
 pub async fn disabled(state: &AppState) -> Result<Vec<Factor>, Error> {
-    let stored = server_state::get(state.store.pool(), server_state::DISABLED_METHODS)
-        .await?
-        .unwrap_or_default();
-    Ok(METHODS
+    let stored = server_state::get(state.store.pool(), server_state::DISABLED_METHODS).await?;
+    Ok(parse_disabled(stored.as_deref()))
+}
+
+/// The methods in a stored [`server_state::DISABLED_METHODS`] value, in [`METHODS`] order.
+pub fn parse_disabled(stored: Option<&str>) -> Vec<Factor> {
+    let stored = stored.unwrap_or_default();
+    METHODS
         .iter()
         .copied()
         .filter(|m| stored.split(',').any(|s| s == m.as_str()))
-        .collect())
+        .collect()
 }
 
 pub async fn list(state: &AppState) -> Result<Vec<MethodState>, Error> {

@@ -8,8 +8,9 @@ use crate::store::users::DefaultMethod;
 use crate::auth::{methods, users};
 use crate::error::Error;
 use crate::state::AppState;
-use crate::store::credentials::{self, Credential};
+use crate::store::credentials::Credential;
 use crate::store::devices::{self, Device};
+use crate::store::sign_in;
 use crate::store::users::User;
 
 use super::secret::CodeMethods;
@@ -36,19 +37,24 @@ pub struct Options {
 impl Options {
     /// Looks the user up (unknown user: [`Error::UserNotFound`]) and everything they have.
     pub async fn gather(state: &AppState, username: &str) -> Result<Self, Error> {
-        let user = users::find(state, username).await?;
+        let name = users::normalize_username(username)?;
         let epoch = state.epoch().await;
-        let pool = state.store.pool();
-        let mut credentials = credentials::usable_for_user(pool, &user.id, epoch).await?;
-        credentials.extend(super::token::credentials(pool, &user.id).await?);
-        // One query for both: the active devices on this epoch, oldest first (as
-        // `devices::active_for_user` orders them), and whether any is on an older one.
-        let mut active = devices::for_user(pool, &user.id).await?;
+        // One call into the store for all the user's rows (issue 17: each statement was a
+        // round trip to the database thread).
+        let rows = sign_in::for_user(&state.store, &name, epoch, state.now())
+            .await?
+            .ok_or(Error::UserNotFound(name))?;
+        let user = rows.user;
+        let mut credentials = rows.credentials;
+        credentials.extend(super::token::credentials(rows.tokens, &user.id));
+        // The active devices on this epoch, oldest first (as `devices::active_for_user`
+        // orders them), and whether any is on an older one.
+        let mut active = rows.devices;
         let stale_device = active.iter().any(|d| d.is_stale(epoch));
         active.retain(|d| d.status == devices::DeviceState::Active && d.epoch == epoch);
         active.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-        let disabled = methods::disabled(state).await?;
-        let codes = CodeMethods::gather(state, &user.id).await?;
+        let disabled = methods::parse_disabled(rows.disabled_methods.as_deref());
+        let codes = CodeMethods::new(state, &rows.code_kinds, rows.app_password);
         let phone = super::sms::PhoneMethods::gather(state, &user);
         Ok(Self {
             user,

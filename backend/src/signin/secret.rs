@@ -27,9 +27,9 @@ use crate::crypto::{random_bytes, MasterKey};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::audit::{self as store_audit, AuditRecord};
+use crate::store::lockouts;
 use crate::store::one_time_codes::{self, CodeKind, OneTimeCode};
 use crate::store::users::User;
-use crate::store::{app_passwords, lockouts};
 
 /// The letters secrets are made of: a-z without i, l and o, which are read as 1 and 0.
 pub const ALPHABET: &[u8; 23] = b"abcdefghjkmnpqrstuvwxyz";
@@ -124,15 +124,13 @@ pub struct CodeMethods {
 }
 
 impl CodeMethods {
-    pub async fn gather(state: &AppState, user_id: &str) -> Result<Self, Error> {
-        let pool = state.store.pool();
-        let kinds = one_time_codes::live_kinds(pool, user_id, state.now()).await?;
-        Ok(Self {
+    pub fn new(state: &AppState, kinds: &[CodeKind], app_password: bool) -> Self {
+        Self {
             app_passwords_enabled: state.config.app_passwords.enabled,
-            app_password: app_passwords::exists_for_user(pool, user_id).await?,
+            app_password,
             bypass: kinds.contains(&CodeKind::Bypass),
             recovery: kinds.contains(&CodeKind::Recovery),
-        })
+        }
     }
 
     /// The methods the user has, in the order a relying party should offer them.

@@ -8,16 +8,16 @@ use sqlx::AnyConnection;
 
 use crate::error::Error;
 use crate::store::credentials::Credential;
-use crate::store::hardware_tokens;
+use crate::store::hardware_tokens::{self, HardwareToken};
 
 /// `Credential::source` of a credential that is a hardware token.
 pub const SOURCE: &str = "hardware_token";
 
-/// The user's enabled hardware tokens, as passcode credentials (the token id is the
-/// credential id, so the sealed secret opens with the same associated data).
-pub async fn credentials(pool: &sqlx::AnyPool, user_id: &str) -> Result<Vec<Credential>, Error> {
-    Ok(hardware_tokens::usable_for_user(pool, user_id)
-        .await?
+/// The user's enabled hardware tokens ([`hardware_tokens::usable_for_user`]), as passcode
+/// credentials (the token id is the credential id, so the sealed secret opens with the same
+/// associated data).
+pub fn credentials(tokens: Vec<HardwareToken>, user_id: &str) -> Vec<Credential> {
+    tokens
         .into_iter()
         .map(|t| Credential {
             id: t.id,
@@ -35,7 +35,7 @@ pub async fn credentials(pool: &sqlx::AnyPool, user_id: &str) -> Result<Vec<Cred
             drift: t.drift,
             created_at: t.created_at,
         })
-        .collect())
+        .collect()
 }
 
 pub fn is_token(credential: &Credential) -> bool {

@@ -47,7 +47,7 @@ pub struct Credential {
     pub created_at: u64,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "c.id, c.user_id, c.device_id, c.source, c.kind, c.serial, c.secret, c.algorithm, c.digits, c.period, c.counter, c.last_step, c.drift, c.created_at";
 
 pub async fn insert<'e>(

@@ -47,7 +47,7 @@ impl Device {
     }
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, user_id, name, platform, public_key, epoch, status, created_at, last_seen_at, revoked_at";
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, d: &Device) -> Result<(), Error> {

@@ -42,11 +42,11 @@ pub struct HardwareToken {
     pub last_used_at: Option<u64>,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "t.id, t.serial, t.kind, t.secret, t.algorithm, t.digits, t.period, t.counter, \
      t.last_step, t.drift, t.enabled, t.user_id, u.username, t.issuer, t.manufacturer, t.model, \
      t.created_at, t.last_used_at";
-const FROM: &str = "FROM hardware_tokens t LEFT JOIN users u ON u.id = t.user_id";
+pub(super) const FROM: &str = "FROM hardware_tokens t LEFT JOIN users u ON u.id = t.user_id";
 
 /// Columns written by [`insert_batch`], in order.
 const INSERT_COLUMNS: &str = "id, serial, kind, secret, algorithm, digits, period, counter, \

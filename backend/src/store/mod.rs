@@ -26,6 +26,7 @@ pub mod radius_states;
 pub mod rate_limits;
 pub mod reports;
 pub mod sent_codes;
+pub mod sign_in;
 pub mod state;
 pub mod user_search;
 pub mod users;

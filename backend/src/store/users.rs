@@ -36,7 +36,7 @@ pub struct User {
     pub default_method: Option<DefaultMethod>,
 }
 
-const COLUMNS: &str =
+pub(super) const COLUMNS: &str =
     "id, username, first_name, last_name, email, phone, mfa_state, needs_registration, blocked, created_at, updated_at, default_method";
 
 pub async fn insert<'e>(ex: impl Executor<'e, Database = Any>, user: &User) -> Result<(), Error> {

@@ -19,6 +19,7 @@ mod lockout;
 mod malformed;
 mod push;
 mod radius;
+mod sign_in_rows;
 mod sms;
 mod tls;
 mod tokens;
