@@ -25,6 +25,7 @@ pub mod rate_limits;
 pub mod reports;
 pub mod sent_codes;
 pub mod state;
+pub mod transaction;
 pub mod user_search;
 pub mod users;
 pub mod web_sessions;

@@ -20,5 +20,6 @@ mod malformed;
 mod push;
 mod radius;
 mod sms;
+mod sqlite_busy;
 mod tls;
 mod tokens;

@@ -49,7 +49,7 @@ pub async fn revoke_device(
         .await?
         .ok_or_else(|| Error::DeviceNotFound(id.clone()))?;
     let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let revoked = devices::revoke(&mut *tx, &id, state.now()).await?;
     if revoked {
         let record = audit::admin_record(
