@@ -34,6 +34,7 @@ if $want_tests; then
   apt_packages+=(chromium chromium-driver)  # the web pages' browser tests (headless Chromium over WebDriver)
   apt_packages+=(xclip xdotool)  # the app's e2e: read the system clipboard back, drive the save dialog
   apt_packages+=(slapd ldap-utils)  # the directory tests: a real OpenLDAP server the kit starts on loopback
+  apt_packages+=(python3-venv)  # schemathesis (below) runs from a venv of its own
 fi
 
 missing=()
@@ -76,6 +77,28 @@ if $want_app; then
   elif [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
     log "installing the UI's npm packages (npm ci in ui/)"
     (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi
+# Schema-driven fuzzing of the HTTP API (tests/tests/it/schema_fuzz.rs): schemathesis and
+# everything it pulls in at the versions of scripts/schemathesis-requirements.txt, in a venv
+# of its own (TWOFOLD_SCHEMATHESIS_VENV; default /var/cache/twofold/venv-schemathesis, or
+# under $XDG_CACHE_HOME when /var/cache/twofold is not writable). Reinstalled only when the
+# pins changed: the venv keeps a copy of the file it was made from.
+if $want_tests; then
+  venv=${TWOFOLD_SCHEMATHESIS_VENV:-}
+  if [ -z "$venv" ]; then
+    if mkdir -p /var/cache/twofold 2>/dev/null && [ -w /var/cache/twofold ]; then
+      venv=/var/cache/twofold/venv-schemathesis
+    else
+      venv=${XDG_CACHE_HOME:-$HOME/.cache}/twofold/venv-schemathesis
+    fi
+  fi
+  pins=scripts/schemathesis-requirements.txt
+  if ! cmp -s "$pins" "$venv/twofold-requirements.txt" || [ ! -x "$venv/bin/schemathesis" ]; then
+    log "installing schemathesis into $venv"
+    { [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"; } &&
+      "$venv/bin/pip" install --quiet --disable-pip-version-check -r "$pins" &&
+      cp "$pins" "$venv/twofold-requirements.txt" || { log "schemathesis could not be installed"; exit 1; }
   fi
 fi
 log "all dependencies present"

@@ -23,6 +23,9 @@ use twofold_core::uri::migration::MigrationBatch;
 use twofold_core::OtpAccount;
 use twofold_server::tokens::import::{self as tokens, Format, Unlock};
 
+pub mod radius;
+pub use radius::radius_packet;
+
 /// A fuzz target: its name (the folder of its corpus) and its entry point.
 pub type Target = (&'static str, fn(&[u8]));
 
@@ -44,6 +47,7 @@ pub const TARGETS: &[Target] = &[
     ("channel_device", channel_device),
     ("channel_server", channel_server),
     ("activation_uri", activation_uri),
+    ("radius_packet", radius_packet),
 ];
 
 /// Text inputs: the bytes as UTF-8 when they are (the parsers take `&str`).

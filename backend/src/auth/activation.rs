@@ -62,7 +62,7 @@ pub async fn create(
         expires_at,
         used_at: None,
     };
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     store_activations::replace(&mut tx, &activation, &state.master_key.lookup_hash(&code)).await?;
     let record = audit::record(
         state,
@@ -137,7 +137,7 @@ async fn audit_refusal(
     client_ip: Option<&str>,
     reason: &'static str,
 ) -> Result<(), Error> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if let Some(source) = source {
         let window = state.activation_limiter.audit_window();
         let key = format!("{source} {reason}");
@@ -273,7 +273,7 @@ async fn redeem_inner(
     Totp::new(secret.clone(), Algorithm::Sha1, OTP_DIGITS, OTP_PERIOD)
         .map_err(|e| Error::Internal(e.to_string()))?;
 
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !store_activations::consume(&mut *tx, &activation.id, now).await? {
         // Redeemed or expired between the read above and now.
         return Err(Error::ActivationUsed);

@@ -85,7 +85,7 @@ pub async fn create_token(
     let id = random_id("adm")?;
     let secret = random_token()?;
     let detail = format!("token={id}");
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     admins::insert(
         &mut *tx,
         &id,

@@ -28,7 +28,7 @@ pub async fn create(
         created_at: state.now(),
     };
     let detail = format!("application_id={}", app.id);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     store_apps::insert(&mut *tx, &app).await?;
     let target = Event {
         application: Some(&app.name),
@@ -51,7 +51,7 @@ pub async fn delete(state: &AppState, admin: &Admin, id: &str) -> Result<(), Err
         .await?
         .ok_or_else(|| Error::ApplicationNotFound(id.to_owned()))?;
     let detail = format!("application_id={}", app.id);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !store_apps::delete(&mut *tx, &app.id).await? {
         return Err(Error::ApplicationNotFound(id.to_owned()));
     }

@@ -18,7 +18,7 @@ use crate::store::{audit as store_audit, devices, users as store_users};
 pub async fn revoke(state: &AppState, by: &Admin, device: &Device) -> Result<bool, Error> {
     let id = &device.id;
     let user = store_users::by_id(state.store.pool(), &device.user_id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let revoked = devices::revoke(&mut *tx, id, state.now()).await?;
     if revoked {
         let record = audit::admin_record(

@@ -97,7 +97,7 @@ pub async fn set(
         off.push(method);
     }
     let text = off.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(",");
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     server_state::set(&mut *tx, server_state::DISABLED_METHODS, &text).await?;
     let target = Event {
         factor: Some(method.as_str()),

@@ -20,7 +20,7 @@ pub async fn reset_user(
     user: &User,
 ) -> Result<ResetReport, Error> {
     let now = state.now();
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let revoked = devices::revoke_all_for_user(&mut tx, &user.id, now).await?;
     store_users::set_needs_registration(&mut *tx, &user.id, true, now).await?;
     let record = audit::admin_record(
@@ -54,7 +54,7 @@ pub async fn reset_user(
 /// `not_activated`; hardware tokens keep working.
 pub async fn reactivate_server(state: &AppState, admin: &Admin) -> Result<Reactivation, Error> {
     let sealed = new_sealed_key(&state.master_key)?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let current = server_state::epoch(&mut *tx)
         .await?
         .ok_or_else(|| Error::Internal("the activation epoch is missing".into()))?;

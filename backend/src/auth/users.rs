@@ -99,7 +99,7 @@ pub fn build(new: NewUser, now: u64) -> Result<User, Error> {
 pub async fn create(state: &AppState, admin: &Admin, new: NewUser) -> Result<User, Error> {
     let user = build(new, state.now())?;
     let detail = format!("mfa_state={}", user.mfa_state.as_str());
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     store_users::insert(&mut *tx, &user).await?;
     let target = Event {
         user: Some(&user),
@@ -161,7 +161,7 @@ pub async fn update(
         user.blocked = blocked;
     }
     user.updated_at = state.now();
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     store_users::update(&mut *tx, &user).await?;
     let target = Event {
         user: Some(&user),
@@ -233,7 +233,7 @@ fn change_detail(patch: &UserPatch) -> String {
 
 pub async fn delete(state: &AppState, admin: &Admin, username: &str) -> Result<(), Error> {
     let user = find(state, username).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !store_users::delete(&mut *tx, &user.id).await? {
         return Err(Error::UserNotFound(user.username));
     }

@@ -260,12 +260,7 @@ async fn apply(
     report: &DirectorySyncReport,
 ) -> Result<(), DirectoryError> {
     let now = state.now();
-    let mut tx = state
-        .store
-        .pool()
-        .begin()
-        .await
-        .map_err(crate::error::Error::from)?;
+    let mut tx = state.store.begin().await?;
     for change in &plan.changes {
         match change {
             Change::Add(entry) => {

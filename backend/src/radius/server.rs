@@ -160,7 +160,7 @@ impl RadiusServer {
 }
 
 /// The request's fields, or why it cannot be answered (a short text safe to show).
-fn decode(client: &Client, packet: &Packet) -> Result<Request, &'static str> {
+pub fn decode(client: &Client, packet: &Packet) -> Result<Request, &'static str> {
     if packet.get(attr::EAP_MESSAGE).is_some() || packet.get(attr::CHAP_PASSWORD).is_some() {
         return Err("Only PAP is supported.");
     }
@@ -184,7 +184,7 @@ fn decode(client: &Client, packet: &Packet) -> Result<Request, &'static str> {
 
 /// The signed answer: Message-Authenticator first, then Reply-Message, State, and the
 /// Proxy-State attributes in their order.
-fn encode(
+pub fn encode(
     client: &Client,
     request: &Packet,
     reply: &Reply,

@@ -79,7 +79,7 @@ pub async fn create(
         created_at: now,
         last_used_at: None,
     };
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if let Err(e) = app_passwords::insert(&mut *tx, &row, &user.username).await {
         drop(tx);
         return Err(secret::refused(
@@ -114,7 +114,7 @@ pub async fn create(
 
 /// Deletes the user's app password `name`.
 pub async fn delete(state: &AppState, admin: &Admin, user: &User, name: &str) -> Result<(), Error> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !app_passwords::delete_named(&mut *tx, &user.id, name).await? {
         drop(tx);
         let err = Error::AppPasswordNotFound {
@@ -149,7 +149,7 @@ pub async fn delete(state: &AppState, admin: &Admin, user: &User, name: &str) ->
 /// Deletes every app password of the user (the lost-phone step, and part of a user reset);
 /// how many there were.
 pub async fn delete_all(state: &AppState, admin: &Admin, user: &User) -> Result<u64, Error> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let deleted = app_passwords::delete_all(&mut *tx, &user.id).await?;
     secret::commit_admin_change(
         state,

@@ -168,7 +168,7 @@ pub async fn unlock(
     admin: &crate::auth::admin::Admin,
     user: &User,
 ) -> Result<(), Error> {
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let was_locked = lockouts::unlock(&mut *tx, &user.id, state.now()).await?;
     let record = audit::record(
         state,

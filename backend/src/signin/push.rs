@@ -70,7 +70,7 @@ pub async fn start(
     };
     // Inserted first, then counted with its own row, under the user's lock: of any number of
     // concurrent pushes on any node, at most the cap are committed.
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     challenges::lock_user_pushes(&mut tx, state.store.backend(), &user.id).await?;
     challenges::insert(&mut *tx, &row).await?;
     if let Some(reason) = over_cap(state, &mut tx, user, now).await? {
@@ -217,7 +217,7 @@ async fn finalize(
     device_id: Option<&str>,
 ) -> Result<bool, Error> {
     let user = store_users::by_id(state.store.pool(), &row.user_id).await?;
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !challenges::finish(&mut *tx, &row.id, new_state, reason, device_id, state.now()).await? {
         return Ok(false);
     }

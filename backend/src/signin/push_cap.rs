@@ -69,7 +69,7 @@ pub(super) async fn refuse_over_cap(
         MINUTE_CAP
     };
     let (result, factor) = (AuthResult::Deny, Factor::Push);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let first = window.first_refusal(&mut tx, &user.id, state.now()).await?;
     if first {
         let record = outcome::audit_record(state, user, context, result, reason, factor, None)?;

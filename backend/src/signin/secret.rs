@@ -205,7 +205,7 @@ pub async fn verify(
     let now = state.now();
     let escalation = escalation(&state.config.policy);
     let counter = lockout_factor(factor);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     let (result, reason, label) =
         match lockouts::reserve(&mut tx, &user.id, counter, now, &escalation).await? {
             None => (AuthResult::Deny, Reason::LockedOut, None),
@@ -337,7 +337,7 @@ pub async fn issue_codes(
             last_used_at: None,
         });
     }
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     one_time_codes::replace(&mut tx, &user.id, kind, &rows).await?;
     commit_admin_change(state, admin, tx, user, factor, reason, None).await?;
     tracing::info!(username = %user.username, kind = kind.as_str(), count = rows.len(), "one-time codes issued");

@@ -161,7 +161,7 @@ pub async fn start(
         expires_at: now.saturating_add(config.code_ttl_seconds),
     };
     // Inserted first, then counted with its own row, under the user's lock.
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     sent_codes::lock_user(&mut tx, state.store.backend(), &user.id).await?;
     let keep = config.window_seconds.max(config.code_ttl_seconds);
     sent_codes::delete_old(&mut *tx, &user.id, now.saturating_sub(keep), now).await?;
@@ -185,7 +185,7 @@ pub async fn start(
     // No transaction is held while the gateway is asked (it may take `timeout_seconds`).
     match gateway.send(&out).await {
         Ok(()) => {
-            let mut tx = state.store.pool().begin().await?;
+            let mut tx = state.store.begin().await?;
             if !sent_codes::change_state(&mut *tx, &txid, SentState::Sending, SentState::Sent)
                 .await?
             {
@@ -264,7 +264,7 @@ pub async fn submit(
     }
     let now = state.now();
     let escalation = super::secret::escalation(&state.config.policy);
-    let mut tx = pool.begin().await?;
+    let mut tx = state.store.begin().await?;
     let counter = passcode::LOCKOUT_FACTOR;
     let (result, reason) =
         match lockouts::reserve(&mut tx, &user.id, counter, now, &escalation).await? {

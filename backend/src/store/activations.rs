@@ -18,18 +18,19 @@ pub struct Activation {
     pub used_at: Option<u64>,
 }
 
-/// Creates the user's activation, voiding any earlier one.
+/// Creates the user's activation, voiding any earlier one. One statement (an upsert on the
+/// one-per-user key) rather than a delete and an insert: on PostgreSQL two overlapping
+/// replaces for the same user both deleted nothing and the second insert failed on the
+/// unique key (a 500); `ON CONFLICT` waits for the other and replaces its row instead.
 pub async fn replace(
     conn: &mut sqlx::AnyConnection,
     a: &Activation,
     code_hash: &str,
 ) -> Result<(), Error> {
-    sqlx::query("DELETE FROM activations WHERE user_id = $1")
-        .bind(&a.user_id)
-        .execute(&mut *conn)
-        .await?;
     sqlx::query(
-        "INSERT INTO activations (id, user_id, code_hash, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, NULL)",
+        "INSERT INTO activations (id, user_id, code_hash, created_at, expires_at, used_at) VALUES ($1, $2, $3, $4, $5, NULL) \
+         ON CONFLICT (user_id) DO UPDATE SET id = excluded.id, code_hash = excluded.code_hash, \
+         created_at = excluded.created_at, expires_at = excluded.expires_at, used_at = NULL",
     )
     .bind(&a.id)
     .bind(&a.user_id)

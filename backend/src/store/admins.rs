@@ -21,7 +21,7 @@ pub async fn insert_first(
     secret_hash: &str,
     now: u64,
 ) -> Result<bool, Error> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     lock(store, &mut tx).await?;
     let done = sqlx::query(
         "INSERT INTO admin_credentials (id, secret_hash, created_at) \
@@ -134,7 +134,7 @@ pub async fn revoke(
     now: u64,
     audit: &crate::store::audit::AuditRecord,
 ) -> Result<Revocation, Error> {
-    let mut tx = store.pool().begin().await?;
+    let mut tx = store.begin().await?;
     lock(store, &mut tx).await?;
     let done = sqlx::query(
         "UPDATE admin_credentials SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL \

@@ -28,6 +28,7 @@ pub mod reports;
 pub mod sent_codes;
 pub mod sign_in;
 pub mod state;
+pub mod transaction;
 pub mod user_search;
 pub mod users;
 pub mod web_sessions;

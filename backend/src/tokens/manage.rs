@@ -73,7 +73,7 @@ where
         &'c mut sqlx::AnyConnection,
     ) -> futures_util::future::BoxFuture<'c, Result<bool, Error>>,
 {
-    let mut tx = state.store.pool().begin().await.map_err(Error::from)?;
+    let mut tx = state.store.begin().await?;
     if !apply(&mut tx).await? {
         return Err(TokenError::NotFound(token.serial.clone()));
     }

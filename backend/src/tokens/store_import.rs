@@ -177,7 +177,7 @@ async fn store(
     users: &HashMap<String, User>,
 ) -> Result<(), TokenError> {
     let now = state.now();
-    let mut tx = state.store.pool().begin().await.map_err(Error::from)?;
+    let mut tx = state.store.begin().await?;
     for chunk in tokens.chunks(INSERT_BATCH) {
         let mut rows = Vec::with_capacity(chunk.len());
         let mut records = Vec::with_capacity(chunk.len());

@@ -95,7 +95,7 @@ pub async fn add(
         created_at: state.now(),
     };
     let detail = format!("console_admin={name}");
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     if !store::insert(&mut *tx, &admin).await? {
         tx.rollback().await?;
         let why = Error::invalid("name", format!("a console admin named {name} exists"));
@@ -151,7 +151,7 @@ pub async fn remove(state: &AppState, by: &Admin, name: &str) -> Result<(), Erro
     const ACTION: &str = "console_admin_removed";
     let admin = find(state, by, ACTION, name).await?;
     let detail = format!("console_admin={}", admin.name);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     web_sessions::delete_for_admin(&mut *tx, &admin.id).await?;
     store::delete(&mut *tx, &admin.id).await?;
     let target = Event {
@@ -174,7 +174,7 @@ pub async fn reset_totp(
     let admin = find(state, by, ACTION, name).await?;
     let (sealed, otpauth_uri) = new_secret(state, &admin.name)?;
     let detail = format!("console_admin={}", admin.name);
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     store::set_totp_secret(&mut *tx, &admin.id, &sealed).await?;
     web_sessions::delete_for_admin(&mut *tx, &admin.id).await?;
     let target = Event {

@@ -21,5 +21,6 @@ mod push;
 mod radius;
 mod sign_in_rows;
 mod sms;
+mod sqlite_busy;
 mod tls;
 mod tokens;

@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use twofold_fuzz::TARGETS;
 
+mod radius_seeds;
+
 /// Longer than this for one input is a hang worth a look (the fuzz run's limit is 10 s).
 const SLOW: Duration = Duration::from_secs(5);
 

@@ -39,6 +39,7 @@ mod lockout_race;
 mod malformed;
 mod nodes;
 mod replay;
+mod schema_fuzz;
 mod secrets;
 mod sms;
 mod tokens;

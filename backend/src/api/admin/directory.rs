@@ -77,7 +77,7 @@ pub async fn sync_now(
 /// One user as the directory has them and Twofold maps them.
 #[utoipa::path(get, path = "/v1/admin/directory/users/{username}", tag = "admin", security(("admin" = [])),
     params(("username" = String, Path)),
-    responses((status = 200, body = DirectoryEntry), (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)))]
+    responses((status = 200, body = DirectoryEntry), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 502, body = ErrorBody)))]
 pub async fn directory_check(
     State(state): State<AppState>,
     AdminAuth(admin): AdminAuth,

@@ -78,7 +78,7 @@ pub async fn issue(
     let token = zeroize::Zeroizing::new(random_token()?);
     let now = state.now();
     let expires_at = now.saturating_add(minutes.saturating_mul(60));
-    let mut tx = state.store.pool().begin().await?;
+    let mut tx = state.store.begin().await?;
     portal_links::delete_expired(&mut *tx, now).await?;
     let id_hash = hash(state, &token);
     let link = NewLink {
@@ -243,7 +243,7 @@ pub async fn submit(
     // A user with a code to pass (an app's offline account, a hardware token) passes it next.
     let options = Options::gather(&state, &user.username).await?;
     let verified = options.credentials.is_empty();
-    let mut tx = pool.begin().await?;
+    let mut tx = state.store.begin().await?;
     if !portal_links::consume(&mut *tx, &id_hash, now).await? {
         drop(tx);
         // Another request used it between the read and the update.
