@@ -125,34 +125,53 @@ pub async fn update(
     username: &str,
     patch: UserPatch,
 ) -> Result<User, Error> {
-    let mut user = find(state, username).await?;
+    let found = find(state, username).await?;
     let changes = change_detail(&patch);
-    if patch.clear_default_method {
-        user.default_method = None;
-    }
     if let Some(method) = patch.default_method {
         if let Err(why) = default_method(state, method) {
             let target = Event {
-                user: Some(&user),
+                user: Some(&found),
                 ..Event::target()
             };
             audit::admin_refusal(state, admin, "user_updated", &why.to_string(), target).await?;
             return Err(why);
         }
+    }
+    // Every value checked before the transaction; an empty string clears a detail (`detail`
+    // turns it into None).
+    let first_name = patch
+        .first_name
+        .map(|v| detail("first_name", Some(v), 128))
+        .transpose()?;
+    let last_name = patch
+        .last_name
+        .map(|v| detail("last_name", Some(v), 128))
+        .transpose()?;
+    let email_value = patch.email.map(|v| email(Some(v))).transpose()?;
+    let phone_value = patch.phone.map(|v| phone(Some(v))).transpose()?;
+    // The row is read again inside the transaction and held, so a patch of other fields
+    // committed meanwhile is kept, not overwritten with what `found` held.
+    let mut tx = state.store.begin().await?;
+    let mut user = store_users::by_id_for_update(&mut tx, state.store.backend(), &found.id)
+        .await?
+        .ok_or_else(|| Error::UserNotFound(found.username.clone()))?;
+    if patch.clear_default_method {
+        user.default_method = None;
+    }
+    if let Some(method) = patch.default_method {
         user.default_method = Some(method);
     }
-    // An empty string clears a detail: `detail` turns it into None.
-    if patch.first_name.is_some() {
-        user.first_name = detail("first_name", patch.first_name, 128)?;
+    if let Some(value) = first_name {
+        user.first_name = value;
     }
-    if patch.last_name.is_some() {
-        user.last_name = detail("last_name", patch.last_name, 128)?;
+    if let Some(value) = last_name {
+        user.last_name = value;
     }
-    if patch.email.is_some() {
-        user.email = email(patch.email)?;
+    if let Some(value) = email_value {
+        user.email = value;
     }
-    if patch.phone.is_some() {
-        user.phone = phone(patch.phone)?;
+    if let Some(value) = phone_value {
+        user.phone = value;
     }
     if let Some(state_value) = patch.mfa_state {
         user.mfa_state = state_value;
@@ -161,7 +180,6 @@ pub async fn update(
         user.blocked = blocked;
     }
     user.updated_at = state.now();
-    let mut tx = state.store.begin().await?;
     store_users::update(&mut *tx, &user).await?;
     let target = Event {
         user: Some(&user),

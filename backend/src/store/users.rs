@@ -1,10 +1,11 @@
 //! Users: who may sign in, and their MFA state.
 
-use ::sqlx::{Any, Executor};
+use ::sqlx::{Any, AnyConnection, Executor};
 
 use super::columns::sqlx;
 use super::columns::{flag, to_db, Flag, NullableDefaultMethod};
 use super::is_unique_violation;
+use super::Backend;
 use crate::error::Error;
 
 pub use twofold_core::proto::admin::DefaultMethod;
@@ -85,6 +86,26 @@ pub async fn by_id<'e>(
 ) -> Result<Option<User>, Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
     Ok(sqlx::query_as(&sql).bind(id).fetch_optional(ex).await?)
+}
+
+/// A user read inside a write transaction, held until it ends: a read-modify-write of the
+/// row (an admin's patch) then cannot lose a change another transaction made meanwhile.
+/// PostgreSQL: `FOR UPDATE` locks the row; SQLite: the transaction began `IMMEDIATE`
+/// ([`super::Store::begin`]) and so already holds the only write lock.
+pub async fn by_id_for_update(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    id: &str,
+) -> Result<Option<User>, Error> {
+    let lock = match backend {
+        Backend::Postgres => " FOR UPDATE",
+        Backend::Sqlite => "",
+    };
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1{lock}");
+    Ok(sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?)
 }
 
 pub async fn list<'e>(ex: impl Executor<'e, Database = Any>) -> Result<Vec<User>, Error> {

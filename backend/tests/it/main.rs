@@ -24,3 +24,4 @@ mod sms;
 mod sqlite_busy;
 mod tls;
 mod tokens;
+mod user_patch_race;
