@@ -276,8 +276,8 @@ pub async fn checked_form<T: DeserializeOwned + Send>(
 }
 
 /// The audit record of a refused form: event `console`, result `failure`, reason
-/// `csrf_refused`, the admin's id.
-async fn refuse(
+/// `csrf_refused`, the admin's id (also for the token upload, a multipart form).
+pub(super) async fn refuse(
     state: &AppState,
     session: &Session,
     client: Option<std::net::IpAddr>,

@@ -25,7 +25,6 @@ use crate::api::client_addr::ClientAddr;
 use crate::auth::audit::{self, Event};
 use crate::error::{ApiError, Error};
 use crate::state::AppState;
-use crate::store::audit as store_audit;
 use crate::tokens::{manage, store_import};
 
 /// The admin API's own ceiling for a seed file (1,000 encrypted PSKC keys are about 2 MB).
@@ -178,7 +177,7 @@ pub async fn upload(
         } else {
             "the form's CSRF token is missing or wrong"
         };
-        refuse_form(&state, &session, client, why).await?;
+        super::session::refuse(&state, &session, client, why).await?;
         return Err(WebError::Forbidden);
     };
     let Ok(content) = String::from_utf8(upload.file.to_vec()) else {
@@ -212,30 +211,6 @@ pub async fn upload(
         }
         Err(e) => Ok(refused(&session, e)),
     }
-}
-
-/// The audit record of a refused form, as [`super::session::Posted`] writes it: event
-/// `console`, result `failure`, reason `csrf_refused`, the admin's id.
-async fn refuse_form(
-    state: &AppState,
-    session: &Session,
-    client: Option<std::net::IpAddr>,
-    why: &str,
-) -> Result<(), Error> {
-    let client = client.map(|ip| ip.to_string());
-    let record = audit::record(
-        state,
-        &Event {
-            reason: Some("csrf_refused"),
-            admin_id: Some(&session.admin.id),
-            client_ip: client.as_deref(),
-            detail: Some(why),
-            ..Event::new("console", "failure")
-        },
-    )?;
-    store_audit::insert(state.store.pool(), &record).await?;
-    tracing::warn!(admin_id = %session.admin.id, why, "console upload refused");
-    Ok(())
 }
 
 fn report_page(report: &TokenImportReport) -> Markup {
