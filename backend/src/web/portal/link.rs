@@ -240,9 +240,10 @@ pub async fn submit(
     if user.blocked {
         return refuse(&state, Some(&user), Refused::Blocked, client_text).await;
     }
-    // A user with a code to pass (an app's offline account, a hardware token) passes it next.
+    // A user with a factor (an app's offline account or a device to push to, a hardware
+    // token) passes it next.
     let options = Options::gather(&state, &user.username).await?;
-    let verified = options.credentials.is_empty();
+    let verified = !super::verify::has_factor(&options);
     let mut tx = state.store.begin().await?;
     if !portal_links::consume(&mut *tx, &id_hash, now).await? {
         drop(tx);
