@@ -27,8 +27,8 @@ async fn setup(engine: Engine) -> (InProcessServer, TestDevice, DeviceChannel) {
     (server, device, channel)
 }
 
-/// A new browser signed in with a portal link for alice, on the verification page.
-async fn signed_in(server: &InProcessServer) -> (Console, String) {
+/// A new portal link for alice: its URL.
+async fn link(server: &InProcessServer) -> String {
     let issued = server
         .admin_call(
             "POST",
@@ -37,14 +37,15 @@ async fn signed_in(server: &InProcessServer) -> (Console, String) {
         )
         .await
         .unwrap();
-    let path = issued["url"]
-        .as_str()
-        .unwrap()
-        .strip_prefix(server.url.as_str())
-        .unwrap()
-        .to_owned();
+    issued["url"].as_str().unwrap().to_owned()
+}
+
+/// A new browser signed in with a portal link for alice, on the verification page.
+async fn signed_in(server: &InProcessServer) -> (Console, String) {
+    let url = link(server).await;
+    let path = url.strip_prefix(server.url.as_str()).unwrap();
     let mut browser = Console::new(&server.url).unwrap();
-    let answer = browser.post(&path, &[]).await.unwrap();
+    let answer = browser.post(path, &[]).await.unwrap();
     assert_eq!(
         answer.header("location"),
         "/portal/verify",
@@ -289,6 +290,19 @@ async fn another_session_cannot_read_or_use_a_sessions_push(engine: Engine) {
         second.get("/portal/").await.unwrap().header("location"),
         "/portal/verify"
     );
+    // Each refused read is audited, with the user.
+    let records = server
+        .admin_call("GET", "/v1/admin/audit?event=portal", None)
+        .await
+        .unwrap();
+    let refused: Vec<_> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["reason"] == "push_not_found" && r["result"] == "failure")
+        .collect();
+    assert_eq!(refused.len(), 5, "{records}");
+    assert!(refused.iter().all(|r| r["username"] == "alice"));
     // The session that sent it is verified.
     let (_, body) = status(&mut first, &status_path).await;
     assert_eq!(body["state"], "approved");
@@ -309,18 +323,6 @@ mod browser {
     use super::super::web_browser::{check, wait_for_path};
 
     on_each_engine!(the_push_pages_in_a_real_browser_are_accessible_and_live);
-
-    async fn link(server: &twofold_testkit::InProcessServer) -> String {
-        let issued = server
-            .admin_call(
-                "POST",
-                "/v1/admin/users/alice/portal-link",
-                Some(serde_json::json!({})),
-            )
-            .await
-            .unwrap();
-        issued["url"].as_str().unwrap().to_owned()
-    }
 
     /// Opens a link, presses Continue and then "Send a request to my phone": the number shown.
     async fn send_push(page: &Page, url: &str) -> String {
@@ -354,7 +356,7 @@ mod browser {
                 server.clock.advance(61);
                 let page = driver.page(viewport, scheme).await.unwrap();
                 let c = &page.client;
-                let shown = send_push(&page, &link(&server).await).await;
+                let shown = send_push(&page, &super::link(&server).await).await;
                 check(&page, "portal-push", &mut found).await;
                 let (challenge, _) = channel.next_challenge().await.unwrap();
                 channel
@@ -369,7 +371,7 @@ mod browser {
 
                 let page = driver.page(viewport, scheme).await.unwrap();
                 let c = &page.client;
-                send_push(&page, &link(&server).await).await;
+                send_push(&page, &super::link(&server).await).await;
                 let (challenge, _) = channel.next_challenge().await.unwrap();
                 channel
                     .answer(&device, &challenge, Decision::Deny, None)

@@ -28,10 +28,12 @@ use super::layout::{self, SignedIn};
 use super::session::{AnySession, Posted};
 use super::verify::{self, APPLICATION};
 use crate::api::client_addr::ClientAddr;
+use crate::auth::audit::{self, Event};
 use crate::error::Error;
 use crate::signin::options::Options;
 use crate::state::AppState;
 use crate::store::applications::Application;
+use crate::store::audit as store_audit;
 
 pub const START: &str = "/portal/verify/push";
 pub const STATUS: &str = "/portal/verify/push/status";
@@ -118,24 +120,53 @@ fn refusal_text(reason: Reason) -> &'static str {
     }
 }
 
-/// The challenge's state for this session; an approval verifies the session.
+/// The challenge's state for this session; an approval verifies the session. None (audited
+/// as `push_not_found`) for a challenge this session did not start.
 async fn settle(
     state: &AppState,
     session: &AnySession,
     ticket: &Ticket,
+    client: Option<std::net::IpAddr>,
 ) -> PortalResult<Option<AuthResponse>> {
-    if !ticket.owned_by(state, session) {
-        return Ok(None);
-    }
-    let answer = match crate::signin::push::poll(state, &application(), &ticket.txid, 0).await {
+    let polled = if ticket.owned_by(state, session) {
+        crate::signin::push::poll(state, &application(), &ticket.txid, 0).await
+    } else {
+        Err(Error::ChallengeNotFound)
+    };
+    let answer = match polled {
         Ok(answer) => answer,
-        Err(Error::ChallengeNotFound) => return Ok(None),
+        Err(Error::ChallengeNotFound) => {
+            refused(state, session, "push_not_found", client).await?;
+            return Ok(None);
+        }
         Err(e) => return Err(e.into()),
     };
     if answer.result == AuthResult::Allow && !session.verified {
         session.verify(state).await?;
     }
     Ok(Some(answer))
+}
+
+/// Audits a push the portal refused (event `portal`, result `failure`, the user).
+async fn refused(
+    state: &AppState,
+    session: &AnySession,
+    reason: &str,
+    client: Option<std::net::IpAddr>,
+) -> Result<(), Error> {
+    let client = client.map(|ip| ip.to_string());
+    let record = audit::record(
+        state,
+        &Event {
+            user: Some(&session.user),
+            factor: Some("push"),
+            reason: Some(reason),
+            client_ip: client.as_deref(),
+            application: Some(APPLICATION),
+            ..Event::new("portal", "failure")
+        },
+    )?;
+    store_audit::insert(state.store.pool(), &record).await
 }
 
 /// The page that waits for the phone.
@@ -177,7 +208,13 @@ pub async fn start(
         return Ok(Redirect::to(super::HOME).into_response());
     }
     let options = Options::gather(&state, &session.user.username).await?;
+    if options.user.blocked {
+        refused(&state, session, "user_blocked", client).await?;
+        let text = refusal_text(Reason::UserBlocked);
+        return verify::answer(&state, session, StatusCode::FORBIDDEN, Some(text)).await;
+    }
     if !verify::push_offered(&options) {
+        refused(&state, session, "push_unavailable", client).await?;
         let text = "No phone of yours can receive a request now. Type a code instead.";
         return verify::answer(&state, session, StatusCode::CONFLICT, Some(text)).await;
     }
@@ -200,10 +237,11 @@ pub async fn start(
 /// [`NOT_FOUND`] for a challenge this session did not start.
 pub async fn status(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     session: AnySession,
     Query(ticket): Query<Ticket>,
 ) -> PortalResult<Response> {
-    let Some(answer) = settle(&state, &session, &ticket).await? else {
+    let Some(answer) = settle(&state, &session, &ticket, client).await? else {
         let body = ErrorBody {
             error: ErrorDetail {
                 code: NOT_FOUND.to_owned(),
@@ -229,10 +267,11 @@ pub async fn status(
 /// why, with another push and the code form.
 pub async fn check(
     State(state): State<AppState>,
+    ClientAddr(client): ClientAddr,
     session: AnySession,
     Query(ticket): Query<Ticket>,
 ) -> PortalResult<Response> {
-    let Some(answer) = settle(&state, &session, &ticket).await? else {
+    let Some(answer) = settle(&state, &session, &ticket, client).await? else {
         let text = "This request is not one this page sent, or it is gone. Send a new one, or type a code.";
         return verify::answer(&state, &session, StatusCode::NOT_FOUND, Some(text)).await;
     };

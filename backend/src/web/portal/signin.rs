@@ -19,6 +19,8 @@
 //!
 //! Without `[directory]` the page says that sign-in is by a link from an administrator.
 
+use std::net::IpAddr;
+
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::Next;
@@ -36,6 +38,7 @@ use crate::error::Error;
 use crate::ratelimit::{source_of, Window};
 use crate::signin::options::Options;
 use crate::state::AppState;
+use crate::store::audit::AuditRecord;
 use crate::store::users::{self as store_users, User};
 use crate::store::{audit as store_audit, directory as store_directory};
 use crate::web::error::WebError;
@@ -114,16 +117,16 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
 }
 
 /// The `portal_signin` record of one attempt.
-async fn record(
+fn attempt(
     state: &AppState,
     user: Option<&User>,
     username: &str,
     result: &str,
     reason: Option<&str>,
     client: Option<&str>,
-) -> Result<(), Error> {
+) -> Result<AuditRecord, Error> {
     let username: String = username.chars().take(64).collect();
-    let record = audit::record(
+    audit::record(
         state,
         &Event {
             user,
@@ -133,8 +136,47 @@ async fn record(
             detail: Some("method=directory"),
             ..Event::new("portal_signin", result)
         },
-    )?;
+    )
+}
+
+/// Writes the [`attempt`] record.
+async fn record(
+    state: &AppState,
+    user: Option<&User>,
+    username: &str,
+    result: &str,
+    reason: Option<&str>,
+    client: Option<&str>,
+) -> Result<(), Error> {
+    let record = attempt(state, user, username, result, reason, client)?;
     store_audit::insert(state.store.pool(), &record).await
+}
+
+/// Counts a portal sign-in attempt (link or password) from `client`'s network in `scope`
+/// of `rate_limits` (shared by every node); true when it is over
+/// `[web] signin_attempts_per_minute`. The window's first refusal writes `refusal` (built
+/// only then), on the connection that counted it; later ones are only counted, so refusals
+/// cannot flood the audit log.
+pub(super) async fn over_limit(
+    state: &AppState,
+    scope: &'static str,
+    client: Option<IpAddr>,
+    refusal: impl FnOnce() -> Result<AuditRecord, Error>,
+) -> Result<bool, Error> {
+    let now = state.now();
+    let source = client
+        .map(source_of)
+        .unwrap_or_else(|| "unknown".to_owned());
+    let window = Window { scope, seconds: 60 };
+    let mut conn = state.store.pool().acquire().await?;
+    let limit = u64::from(state.config.web.signin_attempts_per_minute);
+    if window.hit(&mut conn, &source, now).await? <= limit {
+        return Ok(false);
+    }
+    if window.first_refusal(&mut conn, &source, now).await? {
+        store_audit::insert(&mut *conn, &refusal()?).await?;
+    }
+    Ok(true)
 }
 
 /// Why an attempt was refused: the audit reason, the status and what the user reads.
@@ -175,22 +217,9 @@ pub async fn submit(
         record(&state, None, username, "failure", reason, client_text).await?;
         return Ok((StatusCode::NOT_FOUND, link_only()).into_response());
     };
-    let now = state.now();
-    let source = client
-        .map(source_of)
-        .unwrap_or_else(|| "unknown".to_owned());
-    let window = Window {
-        scope: PER_SOURCE,
-        seconds: 60,
-    };
-    let mut conn = state.store.pool().acquire().await?;
-    if window.hit(&mut conn, &source, now).await?
-        > u64::from(state.config.web.signin_attempts_per_minute)
-    {
-        if window.first_refusal(&mut conn, &source, now).await? {
-            let reason = Some("rate_limited");
-            record(&state, None, username, "failure", reason, client_text).await?;
-        }
+    let reason = Some("rate_limited");
+    let refusal = || attempt(&state, None, username, "failure", reason, client_text);
+    if over_limit(&state, PER_SOURCE, client, refusal).await? {
         let text = "Too many sign-in attempts from your network; wait a minute and try again.";
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
@@ -198,7 +227,6 @@ pub async fn submit(
         )
             .into_response());
     }
-    drop(conn);
     let refusal = if username.is_empty() || f.password.is_empty() {
         Refusal::new(
             "missing_fields",
