@@ -139,6 +139,19 @@ async fn the_right_directory_password_opens_the_portal_and_a_wrong_one_is_refuse
     );
     assert!(browser.cookie.is_none());
 
+    // The right password from another site's form: refused before the directory is asked.
+    let forged = browser
+        .post_from(
+            "/portal/signin",
+            &[("username", "alice"), ("password", PASSWORD)],
+            "http://evil.example",
+            "cross-site",
+        )
+        .await
+        .unwrap();
+    assert_eq!(forged.status, 403, "{}", forged.body);
+    assert!(browser.cookie.is_none());
+
     let right = sign_in(&mut browser, "Alice", PASSWORD).await;
     assert_eq!(right.status, 303, "{}", right.body);
     // No second factor yet: straight to the Security verification page.
@@ -158,7 +171,11 @@ async fn the_right_directory_password_opens_the_portal_and_a_wrong_one_is_refuse
     assert_eq!(reasons(&records, "success"), vec![String::new()]);
     assert_eq!(
         reasons(&records, "failure"),
-        vec!["unknown_user".to_owned(), "invalid_password".to_owned()]
+        vec![
+            "cross_site".to_owned(),
+            "unknown_user".to_owned(),
+            "invalid_password".to_owned()
+        ]
     );
     assert!(records.iter().all(|r| r["detail"] == "method=directory"));
     assert_eq!(records[0]["username"], "alice");
