@@ -200,3 +200,19 @@ pub async fn forget<'e>(
         .await?;
     Ok(())
 }
+
+/// Whether user `user_id` was added by a sync and its entry is still in the directory: the
+/// portal's directory sign-in serves only those (a local user of the same name may be
+/// someone else; a sync never takes such a name over).
+pub async fn is_linked<'e>(
+    ex: impl Executor<'e, Database = Any>,
+    user_id: &str,
+) -> Result<bool, Error> {
+    let disabled: Option<i64> =
+        sqlx::query_scalar("SELECT directory_disabled FROM users WHERE id = $1 AND source = $2")
+            .bind(user_id)
+            .bind(SOURCE_DIRECTORY)
+            .fetch_optional(ex)
+            .await?;
+    Ok(disabled == Some(0))
+}

@@ -48,3 +48,5 @@ mod web_admin_cli;
 mod web_browser;
 mod web_console_pages;
 mod web_portal;
+mod web_portal_push;
+mod web_portal_signin;

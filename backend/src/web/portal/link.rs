@@ -18,7 +18,6 @@ use crate::auth::admin::Admin;
 use crate::auth::audit::{self, Event};
 use crate::crypto::random_token;
 use crate::error::Error;
-use crate::ratelimit::{source_of, Window};
 use crate::signin::options::Options;
 use crate::state::AppState;
 use crate::store::portal_links::{self, NewLink};
@@ -196,21 +195,8 @@ pub async fn submit(
     let now = state.now();
     let client_text = client.map(|ip| ip.to_string());
     let client_text = client_text.as_deref();
-    let source = client
-        .map(source_of)
-        .unwrap_or_else(|| "unknown".to_owned());
-    let window = Window {
-        scope: PER_SOURCE,
-        seconds: 60,
-    };
-    let mut conn = state.store.pool().acquire().await?;
-    if window.hit(&mut conn, &source, now).await?
-        > u64::from(state.config.web.signin_attempts_per_minute)
-    {
-        if window.first_refusal(&mut conn, &source, now).await? {
-            let record = signin_record(&state, None, "failure", Some("rate_limited"), client_text)?;
-            store_audit::insert(&mut *conn, &record).await?;
-        }
+    let refusal = || signin_record(&state, None, "failure", Some("rate_limited"), client_text);
+    if super::signin::over_limit(&state, PER_SOURCE, client, refusal).await? {
         let text = "Too many sign-in attempts from your network; wait a minute and try again.";
         return Ok((
             StatusCode::TOO_MANY_REQUESTS,
@@ -218,7 +204,6 @@ pub async fn submit(
         )
             .into_response());
     }
-    drop(conn);
     if token.is_empty() || token.len() > MAX_TOKEN {
         return refuse(&state, None, Refused::Unknown, client_text).await;
     }
@@ -240,9 +225,10 @@ pub async fn submit(
     if user.blocked {
         return refuse(&state, Some(&user), Refused::Blocked, client_text).await;
     }
-    // A user with a code to pass (an app's offline account, a hardware token) passes it next.
+    // A user with a factor (an app's offline account or a device to push to, a hardware
+    // token) passes it next.
     let options = Options::gather(&state, &user.username).await?;
-    let verified = options.credentials.is_empty();
+    let verified = !super::verify::has_factor(&options);
     let mut tx = state.store.begin().await?;
     if !portal_links::consume(&mut *tx, &id_hash, now).await? {
         drop(tx);

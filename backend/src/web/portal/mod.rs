@@ -16,8 +16,10 @@ pub mod error;
 pub mod home;
 pub mod layout;
 pub mod link;
+pub mod push;
 pub mod reactivate;
 pub mod session;
+pub mod signin;
 pub mod verify;
 
 use axum::extract::Request;
@@ -42,7 +44,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
     }
     let pages = Router::new()
         .route("/portal", get(|| async { Redirect::to(HOME) }))
-        .route(HOME, get(home::show))
+        .route(
+            HOME,
+            get(home::show).layer(middleware::from_fn_with_state(state.clone(), signin::gate)),
+        )
         .route("/portal/link/{token}", get(link::show).post(link::submit))
         .route(VERIFY, get(verify::show).post(verify::submit))
         .route("/portal/signout", post(home::signout))
@@ -65,6 +70,11 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route("/portal/codes/recovery", post(codes::new_recovery))
         .route(layout::CSS_PATH, get(assets::css))
         .route(configure::SCRIPT_PATH, get(configure::script))
+        .route(signin::PATH, get(signin::show).post(signin::submit))
+        .route(push::START, post(push::start))
+        .route(push::STATUS, get(push::status))
+        .route(push::CHECK, get(push::check))
+        .route(push::SCRIPT_PATH, get(push::script))
         .layer(middleware::from_fn(headers::secure))
         .layer(middleware::from_fn(csp));
     api.merge(pages)
