@@ -25,7 +25,9 @@ use twofold_server::auth::{users, users_csv};
 use twofold_server::tokens::import::{self as tokens, Format, Unlock};
 
 pub mod radius;
+pub mod web;
 pub use radius::radius_packet;
+pub use web::web_form;
 
 /// A fuzz target: its name (the folder of its corpus) and its entry point.
 pub type Target = (&'static str, fn(&[u8]));
@@ -50,6 +52,7 @@ pub const TARGETS: &[Target] = &[
     ("activation_uri", activation_uri),
     ("radius_packet", radius_packet),
     ("user_csv", user_csv),
+    ("web_form", web_form),
 ];
 
 /// Text inputs: the bytes as UTF-8 when they are (the parsers take `&str`).
