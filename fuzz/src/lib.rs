@@ -21,10 +21,13 @@ use twofold_core::proto::channel::{DeviceMessage, ServerMessage};
 use twofold_core::proto::{b64_encode, ActivationUri};
 use twofold_core::uri::migration::MigrationBatch;
 use twofold_core::OtpAccount;
+use twofold_server::auth::{users, users_csv};
 use twofold_server::tokens::import::{self as tokens, Format, Unlock};
 
 pub mod radius;
+pub mod web;
 pub use radius::radius_packet;
+pub use web::web_form;
 
 /// A fuzz target: its name (the folder of its corpus) and its entry point.
 pub type Target = (&'static str, fn(&[u8]));
@@ -48,6 +51,8 @@ pub const TARGETS: &[Target] = &[
     ("channel_server", channel_server),
     ("activation_uri", activation_uri),
     ("radius_packet", radius_packet),
+    ("user_csv", user_csv),
+    ("web_form", web_form),
 ];
 
 /// Text inputs: the bytes as UTF-8 when they are (the parsers take `&str`).
@@ -227,4 +232,54 @@ pub fn activation_uri(data: &[u8]) {
     if let Some(t) = text(data) {
         let _ = ActivationUri::parse(t);
     }
+}
+
+/// The user import's CSV, as the server reads it, each row's user checked as an import checks
+/// it; and the CLI's cutting of a large file into requests, which must not change what is
+/// read: the rows of the chunks (cut every 3 records, so the cuts are many) are the rows of
+/// the whole file, on the same lines, with the same verdicts.
+pub fn user_csv(data: &[u8]) {
+    let Some(t) = text(data) else {
+        return;
+    };
+    let Ok(whole) = users_csv::parse(t, 1) else {
+        return;
+    };
+    let whole: Vec<(u64, String, Result<(), String>)> = whole
+        .into_iter()
+        .map(|row| {
+            let verdict = row
+                .user
+                .and_then(|new| users::build(new, 1_700_000_000))
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            (row.line, row.username, verdict)
+        })
+        .collect();
+    let Some((header, chunks)) = users_csv::chunks(t, 3) else {
+        assert!(whole.is_empty(), "no header found, yet rows were read");
+        return;
+    };
+    let mut cut = Vec::new();
+    for chunk in chunks {
+        let body = format!("{header}{}", chunk.text);
+        let rows = users_csv::parse(&body, chunk.first_line);
+        assert!(rows.is_ok(), "a chunk's header refused: {rows:?}");
+        let Ok(rows) = rows else {
+            return;
+        };
+        assert_eq!(rows.len(), chunk.rows, "a chunk's record count");
+        cut.extend(rows.into_iter().map(|row| {
+            let verdict = row
+                .user
+                .and_then(|new| users::build(new, 1_700_000_000))
+                .map(|_| ())
+                .map_err(|e| e.to_string());
+            (row.line, row.username, verdict)
+        }));
+    }
+    assert_eq!(
+        whole, cut,
+        "the chunked import reads what the whole file holds"
+    );
 }

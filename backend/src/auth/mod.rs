@@ -9,3 +9,4 @@ pub mod devices;
 pub mod methods;
 pub mod registration;
 pub mod users;
+pub mod users_csv;

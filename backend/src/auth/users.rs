@@ -265,111 +265,31 @@ pub async fn delete(state: &AppState, admin: &Admin, username: &str) -> Result<(
     Ok(())
 }
 
-/// Columns a CSV import understands; `username` is required, the others optional.
-pub const CSV_COLUMNS: &[&str] = &[
-    "username",
-    "first_name",
-    "last_name",
-    "email",
-    "phone",
-    "mfa_state",
-];
-
-/// Imports users from CSV text with a header line. Each row is added or refused on its own;
-/// a refused row never stops the others. `first_line` numbers the rows of a chunk of a
-/// larger file.
+/// Imports users from CSV text with a header line ([`super::users_csv`] reads it). Each row
+/// is added or refused on its own; a refused row never stops the others. `first_line` is the
+/// line of the header in the whole file (1 unless the text is a chunk of a larger file).
 pub async fn import_csv(
     state: &AppState,
     admin: &Admin,
     text: &str,
     first_line: u64,
 ) -> Result<ImportReport, Error> {
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(false)
-        .from_reader(text.as_bytes());
-    let headers = reader
-        .headers()
-        .map_err(|e| Error::invalid("csv", format!("cannot read the header line: {e}")))?
-        .clone();
-    let header_names: Vec<String> = headers.iter().map(|h| h.to_ascii_lowercase()).collect();
-    if let Some(unknown) = header_names
-        .iter()
-        .find(|h| !CSV_COLUMNS.contains(&h.as_str()))
-    {
-        return Err(Error::invalid(
-            "csv",
-            format!(
-                "unknown column {unknown:?}; the columns are {}",
-                CSV_COLUMNS.join(", ")
-            ),
-        ));
-    }
-    if !header_names.iter().any(|h| h == "username") {
-        return Err(Error::invalid(
-            "csv",
-            "the header line must name a username column",
-        ));
-    }
+    let rows = super::users_csv::parse(text, first_line)?;
     let mut report = ImportReport {
         added: 0,
         refused: 0,
         rows: Vec::new(),
     };
-    for (index, record) in reader.records().enumerate() {
-        let line = first_line + 1 + index as u64;
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                report.refused += 1;
-                report.rows.push(ImportRow {
-                    line,
-                    username: String::new(),
-                    status: "refused".into(),
-                    reason: Some(e.to_string()),
-                });
-                continue;
-            }
-        };
-        let field = |name: &str| {
-            header_names
-                .iter()
-                .position(|h| h == name)
-                .and_then(|i| record.get(i))
-                .map(str::to_owned)
-                .filter(|v| !v.is_empty())
-        };
-        let username = field("username").unwrap_or_default();
-        let mfa_state = match field("mfa_state") {
-            None => Ok(None),
-            Some(s) => MfaState::parse(&s.to_ascii_lowercase())
-                .map(Some)
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "mfa_state",
-                        format!("{s:?} is not disabled, enabled or enforced"),
-                    )
-                }),
-        };
-        let outcome = match mfa_state {
-            Ok(mfa_state) => {
-                let new = NewUser {
-                    username: username.clone(),
-                    first_name: field("first_name"),
-                    last_name: field("last_name"),
-                    email: field("email"),
-                    phone: field("phone"),
-                    mfa_state,
-                };
-                create(state, admin, new).await
-            }
+    for row in rows {
+        let outcome = match row.user {
+            Ok(new) => create(state, admin, new).await,
             Err(e) => Err(e),
         };
         match outcome {
             Ok(user) => {
                 report.added += 1;
                 report.rows.push(ImportRow {
-                    line,
+                    line: row.line,
                     username: user.username,
                     status: "added".into(),
                     reason: None,
@@ -381,8 +301,8 @@ pub async fn import_csv(
             Err(e) => {
                 report.refused += 1;
                 report.rows.push(ImportRow {
-                    line,
-                    username,
+                    line: row.line,
+                    username: row.username,
                     status: "refused".into(),
                     reason: Some(e.to_string()),
                 });

@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use twofold_fuzz::TARGETS;
 
 mod radius_seeds;
+mod web_seeds;
 
 /// Longer than this for one input is a hang worth a look (the fuzz run's limit is 10 s).
 const SLOW: Duration = Duration::from_secs(5);

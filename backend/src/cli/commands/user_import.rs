@@ -4,12 +4,13 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use twofold_core::proto::admin::ImportReport;
 
+use crate::auth::users_csv;
 use crate::cli::client::AdminClient;
 use crate::cli::error::CliError;
 use crate::cli::output::{json, table};
 
 /// Rows per request: small enough for a steady progress bar, large enough to be quick.
-const IMPORT_CHUNK: usize = 200;
+pub const IMPORT_CHUNK: usize = 200;
 
 pub async fn run(
     client: &AdminClient,
@@ -20,39 +21,34 @@ pub async fn run(
         path: file.to_owned(),
         source,
     })?;
-    let mut lines = text.lines();
-    let header = lines
-        .next()
-        .filter(|h| !h.trim().is_empty())
+    let (header, chunks) = users_csv::chunks(&text, IMPORT_CHUNK)
         .ok_or_else(|| CliError::EmptyFile(file.to_owned()))?;
-    let rows: Vec<&str> = lines.collect();
-    if rows.iter().all(|l| l.trim().is_empty()) {
+    let rows: usize = chunks.iter().map(|c| c.rows).sum();
+    if rows == 0 {
         return Err(CliError::NoRows(file.to_owned()));
     }
     let bar = if as_json {
         ProgressBar::hidden()
     } else {
-        ProgressBar::new(rows.len() as u64)
+        ProgressBar::new(rows as u64)
     };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let mut report = ImportReport::default();
-    for (index, chunk) in rows.chunks(IMPORT_CHUNK).enumerate() {
-        // The header sits just before this chunk's first row in the file's numbering.
-        let first_line = 1 + (index * IMPORT_CHUNK) as u64;
-        let body = format!("{header}\n{}\n", chunk.join("\n"));
+    for chunk in &chunks {
+        let body = format!("{header}{}", chunk.text);
         let part: ImportReport = client
             .post_csv(
-                &format!("/v1/admin/users/import?first_line={first_line}"),
+                &format!("/v1/admin/users/import?first_line={}", chunk.first_line),
                 &body,
             )
             .await?;
         report.added += part.added;
         report.refused += part.refused;
         report.rows.extend(part.rows);
-        bar.inc(chunk.len() as u64);
+        bar.inc(chunk.rows as u64);
     }
     bar.finish_and_clear();
     if as_json {
