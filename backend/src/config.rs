@@ -68,6 +68,7 @@ pub struct Config {
     pub store: crate::store::config::StoreConfig,
     pub web: crate::web::config::WebConfig,
     pub directory: crate::directory::DirectoryConfig,
+    pub cache: crate::cache::config::CacheConfig,
 }
 
 /// Number matching: the sign-in page shows a number the user must type in the app.
@@ -181,6 +182,7 @@ impl Default for Config {
             store: crate::store::config::StoreConfig::default(),
             web: crate::web::config::WebConfig::default(),
             directory: crate::directory::DirectoryConfig::default(),
+            cache: crate::cache::config::CacheConfig::default(),
         }
     }
 }
@@ -301,6 +303,7 @@ const ENV_KEYS: &[(&str, &[&str])] = &[
     ("TWOFOLD_VOICE_HEADERS_FILE", &["voice", "headers_file"]),
     ("TWOFOLD_STORE_SYNCHRONOUS", &["store", "synchronous"]),
     ("TWOFOLD_WEB_ADMIN_LISTEN", &["web", "admin_listen"]),
+    ("TWOFOLD_CACHE_ENABLED", &["cache", "enabled"]),
 ];
 
 impl Config {

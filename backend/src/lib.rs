@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod cache;
 pub mod channel;
 pub mod cli;
 pub mod clock;

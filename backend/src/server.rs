@@ -62,6 +62,7 @@ pub async fn build_state(
             config.policy.activation_attempts_per_minute,
             60,
         )),
+        caches: Arc::new(crate::cache::Caches::new(&config.cache, store.backend())),
         config: Arc::new(config),
         store,
         clock,

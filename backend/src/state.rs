@@ -34,6 +34,8 @@ pub struct AppState {
     pub gateways: Arc<crate::gateway::Gateways>,
     /// The LDAP / AD directory, when `[directory] url` is set.
     pub directory: Option<Arc<crate::directory::Directory>>,
+    /// Read-mostly data kept in memory, invalidated by cluster events (issue 17).
+    pub caches: Arc<crate::cache::Caches>,
 }
 
 impl AppState {

@@ -4,6 +4,7 @@
 
 use super::admin::Admin;
 use super::audit::{self, Event};
+use crate::channel::events::{self, Event as ClusterEvent};
 use crate::crypto::{random_id, random_token};
 use crate::error::Error;
 use crate::state::AppState;
@@ -61,13 +62,28 @@ pub async fn delete(state: &AppState, admin: &Admin, id: &str) -> Result<(), Err
         ..Event::target()
     };
     audit::admin_change(state, &mut *tx, admin, "application_deleted", target).await?;
+    // Every node's cache forgets it: the notification goes with the commit, and this node
+    // forgets it before answering (cache/mod.rs).
+    let event = ClusterEvent::ApplicationDeleted { id: app.id.clone() };
+    events::notify_in(state, &mut tx, &event).await?;
     tx.commit().await?;
+    state.caches.apply(&event);
     tracing::info!(id = %app.id, admin_id = %admin.id, "application deleted");
     Ok(())
 }
 
-/// Checks `id:secret` from a relying party.
+/// Checks `id:secret` from a relying party (from memory when this secret verified before:
+/// [`crate::cache::applications`]).
 pub async fn authenticate(state: &AppState, id: &str, secret: &str) -> Result<Application, Error> {
+    crate::cache::applications::authenticate(state, id, secret).await
+}
+
+/// Checks `id:secret` against the stored row.
+pub async fn authenticate_stored(
+    state: &AppState,
+    id: &str,
+    secret: &str,
+) -> Result<Application, Error> {
     if !id.starts_with("app_") || id.len() > 64 {
         return Err(Error::Unauthorized);
     }

@@ -104,7 +104,11 @@ pub async fn set(
         ..Event::target()
     };
     audit::admin_change(state, &mut *tx, admin, action, target).await?;
+    // Every node's cache forgets the old value (cache/mod.rs).
+    let event = crate::channel::events::Event::MethodsChanged;
+    crate::channel::events::notify_in(state, &mut tx, &event).await?;
     tx.commit().await?;
+    state.caches.apply(&event);
     tracing::warn!(
         method = method.as_str(),
         enabled,

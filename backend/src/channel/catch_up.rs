@@ -13,6 +13,9 @@
 //!   again. A socket sends each challenge id once ([`super::socket`]), so one that already
 //!   reached the device is not shown twice.
 //!
+//! - caches: everything cached ([`crate::cache`]) is forgotten, since an application deleted
+//!   or a method switched in the gap sent a notification this node never got.
+//!
 //! A challenge finished on another node in the gap is not withdrawn from the device here:
 //! its answer would be refused as answered elsewhere, and the relying party's wait also
 //! polls the store.
@@ -43,6 +46,7 @@ pub struct CatchUp {
 /// retries after reconnecting.
 pub async fn run(state: &AppState) -> Result<CatchUp, Error> {
     let mut done = CatchUp::default();
+    state.caches.clear();
     let before = state.epoch().await;
     state.refresh_identity().await?;
     let epoch = state.epoch().await;

@@ -29,6 +29,10 @@ pub enum Event {
     Revoked { device_ids: Vec<String> },
     /// The server was reactivated: reload the identity, close every socket.
     Reactivated,
+    /// An application was deleted: its cached credentials are forgotten ([`crate::cache`]).
+    ApplicationDeleted { id: String },
+    /// The methods disabled for everyone changed: the cached value is forgotten.
+    MethodsChanged,
 }
 
 pub async fn publish(state: &AppState, event: Event) -> Result<(), Error> {
@@ -38,6 +42,21 @@ pub async fn publish(state: &AppState, event: Event) -> Result<(), Error> {
     } else {
         dispatch(state, event).await
     }
+}
+
+/// Sends `event` to every node with the transaction on `conn`: on PostgreSQL the
+/// notification is delivered when that transaction commits, and never when it does not. The
+/// caller applies it to this node itself after the commit (on SQLite, the only node).
+pub async fn notify_in(
+    state: &AppState,
+    conn: &mut sqlx::AnyConnection,
+    event: &Event,
+) -> Result<(), Error> {
+    if state.store.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    let payload = serde_json::to_string(event).map_err(|e| Error::Internal(e.to_string()))?;
+    notify::publish_on(conn, &payload).await
 }
 
 /// Listens for events from every node (PostgreSQL only), reconnecting after failures with
@@ -66,6 +85,8 @@ pub fn spawn_listener(state: AppState, database_url: String) {
                 }
                 Err(e) => tracing::warn!(error = %e, "cannot listen for cluster events"),
             }
+            // Not listening: notifications missed now could leave stale copies.
+            state.caches.set_live(false);
             reconnecting = true;
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(RECONNECT_MAX);
@@ -94,6 +115,7 @@ async fn listen(state: &AppState, listener: &mut sqlx::postgres::PgListener) {
             Ok(None) => {
                 tracing::warn!("cluster event listener lost its connection; reconnected");
                 state.metrics.cluster_listener("lost");
+                state.caches.set_live(false);
                 if !caught_up(state, true).await {
                     return;
                 }
@@ -112,6 +134,8 @@ async fn listen(state: &AppState, listener: &mut sqlx::postgres::PgListener) {
 async fn caught_up(state: &AppState, reconnected: bool) -> bool {
     match super::catch_up::run(state).await {
         Ok(done) => {
+            // The catch-up cleared the caches; from here every change arrives as an event.
+            state.caches.set_live(true);
             if reconnected {
                 state.metrics.cluster_listener("reconnected");
                 tracing::info!(
@@ -147,6 +171,7 @@ pub fn not_activated_message() -> ServerMessage {
 }
 
 async fn dispatch(state: &AppState, event: Event) -> Result<(), Error> {
+    state.caches.apply(&event);
     match event {
         Event::Challenge { id } => {
             if let Some(row) = challenges::by_id(state.store.pool(), &id).await? {
@@ -180,6 +205,8 @@ async fn dispatch(state: &AppState, event: Event) -> Result<(), Error> {
             state.reload_identity().await?;
             state.connected.close_all(not_activated_message());
         }
+        // Applied to the caches above.
+        Event::ApplicationDeleted { .. } | Event::MethodsChanged => {}
     }
     Ok(())
 }

@@ -61,18 +61,17 @@ pub async fn reserve(
     now: u64,
     escalation: &Escalation,
 ) -> Result<Option<Reserved>, Error> {
-    sqlx::query(
-        "INSERT INTO lockouts (user_id, factor, failures, locked_until, permanent) \
-         VALUES ($1, $2, 0, 0, 0) ON CONFLICT (user_id, factor) DO NOTHING",
-    )
-    .bind(user_id)
-    .bind(factor)
-    .execute(&mut *conn)
-    .await?;
-    // PostgreSQL re-reads the row for this condition after a concurrent writer commits.
+    // One statement (one round trip, issue 17): a first failure inserts the row with a count
+    // of 1; otherwise the count goes up unless the factor is locked, when no row comes back.
+    // On PostgreSQL the upsert waits for a concurrent writer of the row, then evaluates the
+    // condition on the row as that writer left it, and locks the row either way ("ON
+    // CONFLICT DO UPDATE guarantees an atomic INSERT or UPDATE outcome", INSERT in the
+    // PostgreSQL manual); SQLite has one writer.
     let failures: Option<i64> = sqlx::query_scalar(
-        "UPDATE lockouts SET failures = failures + 1 \
-         WHERE user_id = $1 AND factor = $2 AND permanent = 0 AND locked_until <= $3 \
+        "INSERT INTO lockouts (user_id, factor, failures, locked_until, permanent) \
+         VALUES ($1, $2, 1, 0, 0) ON CONFLICT (user_id, factor) DO UPDATE \
+         SET failures = lockouts.failures + 1 \
+         WHERE lockouts.permanent = 0 AND lockouts.locked_until <= $3 \
          RETURNING failures",
     )
     .bind(user_id)

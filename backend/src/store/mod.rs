@@ -218,7 +218,9 @@ impl Store {
             // After a PostgreSQL restart every idle connection is dead: each is pinged before
             // it is handed out (sqlx's default, stated because availability depends on it), a
             // dead one is dropped and a new one opened, so the node recovers by itself.
-            .test_before_acquire(true);
+            // A SQLite connection is a thread of this process on a local file: its ping is
+            // one more round trip to that thread per checkout and finds nothing (issue 17).
+            .test_before_acquire(backend == Backend::Postgres);
         let options = if backend == Backend::Sqlite {
             options.after_connect(move |conn, _meta| {
                 Box::pin(async move {

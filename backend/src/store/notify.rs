@@ -26,6 +26,17 @@ pub async fn publish(store: &Store, payload: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// [`publish`] inside the caller's transaction on `conn`: PostgreSQL delivers it when (and
+/// only when) that transaction commits. PostgreSQL only, like [`publish`].
+pub async fn publish_on(conn: &mut sqlx::AnyConnection, payload: &str) -> Result<(), Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(CHANNEL)
+        .bind(payload)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// A dedicated connection listening on the channel (the pool's connections are shared and
 /// cannot hold a LISTEN). Its `application_name` is `twofold-listener <server_name>`, so an
 /// operator (or a test) finds it in `pg_stat_activity`.

@@ -83,9 +83,23 @@ pub async fn for_user(
     epoch: u64,
     now: u64,
 ) -> Result<Option<SignInRows>, Error> {
+    for_user_knowing(store, username, epoch, now, None).await
+}
+
+/// [`for_user`] when the caller already knows the stored disabled-methods value
+/// (`known_disabled`, from [`crate::cache`]): on PostgreSQL that statement is then not run
+/// and the value given is returned. SQLite's batch reads it anyway (one statement of the one
+/// call) and returns what it read.
+pub async fn for_user_knowing(
+    store: &Store,
+    username: &str,
+    epoch: u64,
+    now: u64,
+    known_disabled: Option<Option<String>>,
+) -> Result<Option<SignInRows>, Error> {
     match store.backend() {
         Backend::Sqlite => sqlite(store, username, epoch, now).await,
-        Backend::Postgres => one_by_one(store, username, epoch, now).await,
+        Backend::Postgres => one_by_one(store, username, epoch, now, known_disabled).await,
     }
 }
 
@@ -147,6 +161,7 @@ async fn one_by_one(
     username: &str,
     epoch: u64,
     now: u64,
+    known_disabled: Option<Option<String>>,
 ) -> Result<Option<SignInRows>, Error> {
     let mut conn = store.pool().acquire().await?;
     let Some(user) = users::by_name(&mut *conn, username).await? else {
@@ -157,7 +172,10 @@ async fn one_by_one(
     let devices = devices::for_user(&mut *conn, &user.id).await?;
     let code_kinds = one_time_codes::live_kinds(&mut *conn, &user.id, now).await?;
     let app_password = app_passwords::exists_for_user(&mut *conn, &user.id).await?;
-    let disabled_methods = state::get(&mut *conn, state::DISABLED_METHODS).await?;
+    let disabled_methods = match known_disabled {
+        Some(known) => known,
+        None => state::get(&mut *conn, state::DISABLED_METHODS).await?,
+    };
     Ok(Some(SignInRows {
         user,
         credentials,

@@ -132,40 +132,38 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
 
 /// Runs `jobs` in one transaction and answers them. False when the connection should be
 /// replaced (a transaction statement failed).
+///
+/// Each text sent below is one request to the connection's thread (sqlx runs every
+/// statement of it in turn and stops at the first that fails): the first job's `SAVEPOINT`
+/// goes with `BEGIN`, each job's `RELEASE` with the next job's `SAVEPOINT`, the last job's
+/// with `COMMIT` (issue 17: a round trip per statement was most of a request's cost).
 async fn commit(conn: &mut AnyConnection, jobs: Vec<Job>) -> bool {
-    if let Err(e) = conn.execute("BEGIN IMMEDIATE").await {
+    if let Err(e) = conn.execute("BEGIN IMMEDIATE; SAVEPOINT job").await {
         tracing::error!(error = %e, "the database writer cannot begin a transaction");
+        // The BEGIN may have gone through before the SAVEPOINT failed.
+        let _ = conn.execute("ROLLBACK").await;
         return false;
     }
-    let mut answers = Vec::with_capacity(jobs.len());
+    let total = jobs.len();
+    let mut answers = Vec::with_capacity(total);
     let mut failed = None;
     // Jobs left when the loop breaks are dropped: their callers get an error.
-    for job in jobs {
-        if let Err(e) = conn.execute("SAVEPOINT job").await {
-            failed = Some(e.to_string());
-            break;
-        }
+    for (i, job) in jobs.into_iter().enumerate() {
         let done = job(&mut *conn).await;
         answers.push(done.answer);
-        let end = if done.keep {
-            conn.execute("RELEASE job").await
-        } else {
-            match conn.execute("ROLLBACK TO job").await {
-                Ok(_) => conn.execute("RELEASE job").await,
-                Err(e) => Err(e),
-            }
+        let end = match (done.keep, i + 1 == total) {
+            (true, false) => "RELEASE job; SAVEPOINT job",
+            (false, false) => "ROLLBACK TO job; RELEASE job; SAVEPOINT job",
+            (true, true) => "RELEASE job; COMMIT",
+            (false, true) => "ROLLBACK TO job; RELEASE job; COMMIT",
         };
-        if let Err(e) = end {
+        if let Err(e) = conn.execute(end).await {
             failed = Some(e.to_string());
             break;
         }
     }
     let outcome = match failed {
-        None => conn
-            .execute("COMMIT")
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        None => Ok(()),
         Some(why) => Err(why),
     };
     if let Err(why) = &outcome {

@@ -29,6 +29,7 @@ mod activation_limits;
 mod admin_bootstrap;
 mod admin_tokens;
 mod audit;
+mod cache_nodes;
 mod cluster;
 mod codes;
 mod common;
