@@ -48,3 +48,8 @@ mod web_admin_cli;
 mod web_browser;
 mod web_console_pages;
 mod web_portal;
+mod web_portal_browser;
+mod web_portal_cli;
+mod web_portal_codes;
+mod web_portal_link;
+mod web_portal_pages;
