@@ -7,5 +7,6 @@ pub mod applications;
 pub mod audit;
 pub mod devices;
 pub mod methods;
+pub mod phone;
 pub mod registration;
 pub mod users;

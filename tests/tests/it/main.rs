@@ -53,3 +53,4 @@ mod web_portal_cli;
 mod web_portal_codes;
 mod web_portal_link;
 mod web_portal_pages;
+mod web_portal_settings;

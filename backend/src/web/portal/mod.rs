@@ -18,6 +18,7 @@ pub mod layout;
 pub mod link;
 pub mod reactivate;
 pub mod session;
+pub mod settings;
 pub mod verify;
 
 use axum::extract::Request;
@@ -63,6 +64,14 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(codes::delete),
         )
         .route("/portal/codes/recovery", post(codes::new_recovery))
+        .route(settings::PATH, get(settings::show))
+        .route(
+            settings::DEFAULT_METHOD_PATH,
+            post(settings::save_default_method),
+        )
+        .route(settings::PHONE_PATH, post(settings::request_phone))
+        .route(settings::PHONE_CONFIRM_PATH, post(settings::confirm_phone))
+        .route(settings::PHONE_REMOVE_PATH, post(settings::remove_phone))
         .route(layout::CSS_PATH, get(assets::css))
         .route(configure::SCRIPT_PATH, get(configure::script))
         .layer(middleware::from_fn(headers::secure))
