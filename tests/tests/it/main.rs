@@ -54,3 +54,5 @@ mod web_portal_codes;
 mod web_portal_link;
 mod web_portal_pages;
 mod web_portal_settings;
+mod web_portal_settings_browser;
+mod web_portal_test_push;

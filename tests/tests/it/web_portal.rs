@@ -6,9 +6,10 @@
 //! through the real binary) and `web_portal_browser` (Chromium, screenshots, axe).
 
 use fantoccini::Locator;
+use twofold_server::clock::Clock;
 use twofold_testkit::browser::console::{Answer, Console};
 use twofold_testkit::browser::Page;
-use twofold_testkit::{Engine, InProcessServer};
+use twofold_testkit::{Engine, InProcessServer, TestDevice};
 
 pub(crate) async fn server(engine: Engine) -> InProcessServer {
     InProcessServer::listening(engine, |_| {}).await.unwrap()
@@ -131,10 +132,12 @@ pub(crate) async fn auth_with(
     answer["result"].as_str().unwrap().to_owned()
 }
 
-/// The text of the element with `id` on `page` (no markup inside it).
+/// The text of the element with `id` on `page` (up to any markup inside it; attributes
+/// may follow the id).
 pub(crate) fn text_of(page: &Answer, id: &str) -> String {
-    let marker = format!("id=\"{id}\">");
-    let start = page.body.find(&marker).unwrap() + marker.len();
+    let marker = format!("id=\"{id}\"");
+    let at = page.body.find(&marker).unwrap() + marker.len();
+    let start = at + page.body[at..].find('>').unwrap() + 1;
     let end = start + page.body[start..].find('<').unwrap();
     page.body[start..end].to_owned()
 }
@@ -159,4 +162,26 @@ pub(crate) async fn wait_for(page: &Page, locator: Locator<'_>) -> fantoccini::e
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     panic!("the page never showed {locator:?}");
+}
+
+/// `alice` with an activated device (push, and the app's offline code), signed in to the
+/// portal past her second factor: the browser and the device.
+pub(crate) async fn signed_in_with_device(server: &InProcessServer) -> (Console, TestDevice) {
+    let activation = server.user_with_code("alice").await.unwrap();
+    let mut device = TestDevice::new().unwrap();
+    device.activate(&server.url, &activation).await.unwrap();
+    let path = link(server, "alice", None).await;
+    let (mut browser, _) = open(server, &path).await;
+    let verify = browser.get("/portal/verify").await.unwrap();
+    let code =
+        twofold_testkit::oathtool(&device.secret_base32().unwrap(), server.clock.now()).unwrap();
+    let passed = browser
+        .post(
+            "/portal/verify",
+            &[("csrf", &verify.csrf().unwrap()), ("code", &code)],
+        )
+        .await
+        .unwrap();
+    assert_eq!(passed.status, 303, "{}", passed.body);
+    (browser, device)
 }

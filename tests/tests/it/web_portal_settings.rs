@@ -7,9 +7,9 @@
 use serde_json::Value;
 use twofold_testkit::browser::console::{Answer, Console};
 use twofold_testkit::gateway::TestGateway;
-use twofold_testkit::{Engine, InProcessServer, ServerProcess, TestDevice};
+use twofold_testkit::{Engine, InProcessServer, ServerProcess};
 
-use super::web_portal::{audit, link, open, server, signed_in, text_of};
+use super::web_portal::{audit, server, signed_in, signed_in_with_device, text_of};
 
 on_each_engine!(
     the_default_method_chosen_in_the_portal_is_what_preauth_offers_first,
@@ -22,27 +22,9 @@ on_each_engine!(
 const TYPED: &str = "+49 (151) 2345 6789";
 const E164: &str = "+4915123456789";
 
-/// `alice` with an activated device (push, and the app's offline code), signed in to the
-/// portal past her second factor.
+/// `alice` with an activated device, signed in to the portal past her second factor.
 async fn with_device(server: &InProcessServer) -> Console {
-    use twofold_server::clock::Clock;
-    let activation = server.user_with_code("alice").await.unwrap();
-    let mut device = TestDevice::new().unwrap();
-    device.activate(&server.url, &activation).await.unwrap();
-    let path = link(server, "alice", None).await;
-    let (mut browser, _) = open(server, &path).await;
-    let verify = browser.get("/portal/verify").await.unwrap();
-    let code =
-        twofold_testkit::oathtool(&device.secret_base32().unwrap(), server.clock.now()).unwrap();
-    let passed = browser
-        .post(
-            "/portal/verify",
-            &[("csrf", &verify.csrf().unwrap()), ("code", &code)],
-        )
-        .await
-        .unwrap();
-    assert_eq!(passed.status, 303, "{}", passed.body);
-    browser
+    signed_in_with_device(server).await.0
 }
 
 async fn preauth(server: &InProcessServer, app: &str) -> Value {
@@ -231,6 +213,19 @@ async fn confirm(browser: &mut Console, sent: &Answer, number: &str, code: &str)
         .unwrap()
 }
 
+/// "Remove number" on `page`: the answer (200).
+async fn remove_number(browser: &mut Console, page: &Answer) -> Answer {
+    let removed = browser
+        .post(
+            "/portal/settings/phone/remove",
+            &[("csrf", &page.csrf().unwrap())],
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed.status, 200, "{}", removed.body);
+    removed
+}
+
 async fn phone_of(server: &InProcessServer) -> Value {
     server
         .admin_call("GET", "/v1/admin/users/alice", None)
@@ -332,14 +327,7 @@ async fn a_phone_number_is_saved_only_after_the_code_sent_to_it_is_typed_back(en
         "{offered}"
     );
 
-    let remove = browser
-        .post(
-            "/portal/settings/phone/remove",
-            &[("csrf", &saved.csrf().unwrap())],
-        )
-        .await
-        .unwrap();
-    assert_eq!(remove.status, 200, "{}", remove.body);
+    let remove = remove_number(&mut browser, &saved).await;
     assert!(remove.body.contains("id=\"no-phone\""), "{}", remove.body);
     assert!(phone_of(&server).await.is_null());
 
@@ -386,14 +374,7 @@ async fn a_phone_code_that_expired_or_was_used_is_refused_and_saves_nothing(engi
     let saved = confirm(&mut browser, &sent, E164, &code).await;
     assert_eq!(saved.status, 200, "{}", saved.body);
     // The same code again, after the number was removed: used.
-    let remove = browser
-        .post(
-            "/portal/settings/phone/remove",
-            &[("csrf", &saved.csrf().unwrap())],
-        )
-        .await
-        .unwrap();
-    assert_eq!(remove.status, 200);
+    remove_number(&mut browser, &saved).await;
     let used = confirm(&mut browser, &sent, E164, &code).await;
     assert_eq!(used.status, 410, "{}", used.body);
     assert!(text_of(&used, "settings-error").contains("already used"));

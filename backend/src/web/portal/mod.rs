@@ -19,6 +19,7 @@ pub mod link;
 pub mod reactivate;
 pub mod session;
 pub mod settings;
+pub mod test_push;
 pub mod verify;
 
 use axum::extract::Request;
@@ -72,6 +73,10 @@ pub fn routes(state: &AppState) -> Router<AppState> {
         .route(settings::PHONE_PATH, post(settings::request_phone))
         .route(settings::PHONE_CONFIRM_PATH, post(settings::confirm_phone))
         .route(settings::PHONE_REMOVE_PATH, post(settings::remove_phone))
+        .route(test_push::PATH, post(test_push::send))
+        .route(test_push::STATUS_PATH, get(test_push::status))
+        .route(test_push::CHECK_PATH, get(test_push::check))
+        .route(test_push::SCRIPT_PATH, get(test_push::script))
         .route(layout::CSS_PATH, get(assets::css))
         .route(configure::SCRIPT_PATH, get(configure::script))
         .layer(middleware::from_fn(headers::secure))
