@@ -56,3 +56,4 @@ mod web_portal_pages;
 mod web_portal_settings;
 mod web_portal_settings_browser;
 mod web_portal_test_push;
+mod web_server_nodes;
