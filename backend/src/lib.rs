@@ -21,6 +21,7 @@ pub mod gateway;
 pub mod identity;
 pub mod listener;
 pub mod metrics;
+pub mod nodes;
 pub mod qr;
 pub mod radius;
 pub mod ratelimit;

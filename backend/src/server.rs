@@ -75,6 +75,7 @@ pub async fn build_state(
     crate::channel::events::spawn_listener(state.clone(), state.config.database_url());
     crate::signin::push::spawn_sweeper(state.clone());
     crate::directory::periodic::spawn(state.clone());
+    crate::nodes::spawn_heartbeat(state.clone());
     Ok((state, FirstStart { admin_token }))
 }
 

@@ -7,6 +7,7 @@ pub mod applications;
 pub mod audit;
 pub mod devices;
 pub mod methods;
+pub mod phone;
 pub mod registration;
 pub mod users;
 pub mod users_csv;

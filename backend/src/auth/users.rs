@@ -62,7 +62,7 @@ fn email(value: Option<String>) -> Result<Option<String>, Error> {
 /// A phone number as given (trimmed), when it is a number in E.164 form
 /// ([`crate::gateway::phone`]): codes are sent to it. Empty clears it. The wire code of a
 /// refusal is `user.invalid_phone`.
-fn phone(value: Option<String>) -> Result<Option<String>, Error> {
+pub fn phone(value: Option<String>) -> Result<Option<String>, Error> {
     let phone = detail("phone", value, 32)?;
     if let Some(p) = &phone {
         if crate::gateway::phone::e164(p).is_none() {
@@ -127,6 +127,7 @@ pub async fn update(
 ) -> Result<User, Error> {
     let found = find(state, username).await?;
     let changes = change_detail(&patch);
+    // Audited before the transaction (on SQLite it holds the one write lock).
     if let Some(method) = patch.default_method {
         if let Err(why) = default_method(state, method) {
             let target = Event {
@@ -137,22 +138,49 @@ pub async fn update(
             return Err(why);
         }
     }
-    // Every value checked before the transaction; an empty string clears a detail (`detail`
+    let mut tx = state.store.begin().await?;
+    let user = update_in(state, &mut tx, admin, &found, &patch).await?;
+    tx.commit().await?;
+    if patch.unlock {
+        crate::signin::passcode::unlock(state, admin, &user).await?;
+    }
+    tracing::info!(username = %user.username, admin_id = %admin.id, %changes, "user updated");
+    Ok(user)
+}
+
+/// [`update`]'s checks and write of `found`, with its audit record, in the caller's
+/// transaction `tx` (so a change that depends on another write, such as a phone number
+/// saved with the code that verified it, commits with it or not at all). `patch.unlock` is
+/// not applied here, and a refusal is the caller's to audit.
+pub async fn update_in(
+    state: &AppState,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    admin: &Admin,
+    found: &User,
+    patch: &UserPatch,
+) -> Result<User, Error> {
+    let changes = change_detail(patch);
+    // [`update`] audits this refusal before its transaction.
+    if let Some(method) = patch.default_method {
+        default_method(state, method)?;
+    }
+    // Every value checked before the write; an empty string clears a detail (`detail`
     // turns it into None).
     let first_name = patch
         .first_name
+        .clone()
         .map(|v| detail("first_name", Some(v), 128))
         .transpose()?;
     let last_name = patch
         .last_name
+        .clone()
         .map(|v| detail("last_name", Some(v), 128))
         .transpose()?;
-    let email_value = patch.email.map(|v| email(Some(v))).transpose()?;
-    let phone_value = patch.phone.map(|v| phone(Some(v))).transpose()?;
+    let email_value = patch.email.clone().map(|v| email(Some(v))).transpose()?;
+    let phone_value = patch.phone.clone().map(|v| phone(Some(v))).transpose()?;
     // The row is read again inside the transaction and held, so a patch of other fields
     // committed meanwhile is kept, not overwritten with what `found` held.
-    let mut tx = state.store.begin().await?;
-    let mut user = store_users::by_id_for_update(&mut tx, state.store.backend(), &found.id)
+    let mut user = store_users::by_id_for_update(tx, state.store.backend(), &found.id)
         .await?
         .ok_or_else(|| Error::UserNotFound(found.username.clone()))?;
     if patch.clear_default_method {
@@ -180,18 +208,13 @@ pub async fn update(
         user.blocked = blocked;
     }
     user.updated_at = state.now();
-    store_users::update(&mut *tx, &user).await?;
+    store_users::update(&mut **tx, &user).await?;
     let target = Event {
         user: Some(&user),
         detail: Some(&changes),
         ..Event::target()
     };
-    audit::admin_change(state, &mut *tx, admin, "user_updated", target).await?;
-    tx.commit().await?;
-    if patch.unlock {
-        crate::signin::passcode::unlock(state, admin, &user).await?;
-    }
-    tracing::info!(username = %user.username, admin_id = %admin.id, %changes, "user updated");
+    audit::admin_change(state, &mut **tx, admin, "user_updated", target).await?;
     Ok(user)
 }
 

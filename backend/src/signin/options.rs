@@ -93,17 +93,23 @@ impl Options {
     /// hardware token for `token` (both checked as `passcode`).
     pub fn default_factor(&self) -> Option<Factor> {
         let method = self.user.default_method?;
-        let has = match method {
+        if self.has(method) {
+            method.factor()
+        } else {
+            None
+        }
+    }
+
+    /// Whether the user has `method` now, so it can be their default: a device for `push`,
+    /// an app's offline account for `passcode`, an assigned hardware token for `token`, a
+    /// valid number and the configured gateway for `sms` and `voice`.
+    pub fn has(&self, method: DefaultMethod) -> bool {
+        match method {
             DefaultMethod::Push => !self.devices.is_empty(),
             DefaultMethod::Passcode => self.credentials.iter().any(|c| !super::token::is_token(c)),
             DefaultMethod::Token => self.credentials.iter().any(super::token::is_token),
             DefaultMethod::Sms => self.phone.registered().contains(&Factor::Sms),
             DefaultMethod::Voice => self.phone.registered().contains(&Factor::Voice),
-        };
-        if has {
-            method.factor()
-        } else {
-            None
         }
     }
 

@@ -115,34 +115,53 @@ impl PhoneMethods {
     }
 }
 
-/// The keyed hash stored for `code` sent on `channel` as `txid`.
-fn code_hash(state: &AppState, channel: Channel, txid: &str, code: &str) -> String {
+/// The keyed hash stored for `code` sent on `channel` as `txid`, bound to `binding` too
+/// when it is not empty (the number a portal verification code was sent to).
+fn code_hash(state: &AppState, channel: Channel, txid: &str, binding: &str, code: &str) -> String {
     state
         .master_key
-        .lookup_hash(&hash_input(channel, txid, code))
+        .lookup_hash(&hash_input(channel, txid, binding, code))
 }
 
-fn hash_input(channel: Channel, txid: &str, code: &str) -> Zeroizing<String> {
-    Zeroizing::new(format!("{}:{txid}:{code}", channel.as_str()))
+fn hash_input(channel: Channel, txid: &str, binding: &str, code: &str) -> Zeroizing<String> {
+    if binding.is_empty() {
+        return Zeroizing::new(format!("{}:{txid}:{code}", channel.as_str()));
+    }
+    Zeroizing::new(format!("{}:{txid}:{binding}:{code}", channel.as_str()))
 }
 
-/// Sends `user` a fresh code on `channel` for `app`: `waiting` with the txid, or a refusal
-/// (`code_limit`, `gateway_unavailable`), audited.
-pub async fn start(
+/// A fresh code to send: to whom and which number (E.164), on which channel, for which
+/// application id (only submissions for it may use the code), and what else its hash is
+/// bound to (empty for sign-in; the number for a portal phone verification).
+pub struct Dispatch<'a> {
+    pub user: &'a User,
+    pub channel: Channel,
+    pub application_id: &'a str,
+    pub number: &'a str,
+    pub binding: &'a str,
+}
+
+/// What became of a code [`send`] was asked to send.
+pub enum Sending {
+    /// The gateway accepted it: the txid to submit it with.
+    Sent(String),
+    /// The user's `max_per_window` codes of this channel were sent already.
+    CapReached,
+    /// The gateway refused or failed: the code is never usable.
+    GatewayFailed,
+}
+
+/// Sends a fresh code: the row inserted and counted under the user's lock (the cap), the
+/// gateway asked with no transaction held, the row marked sent together with the audit
+/// record `sent_record(txid)` makes. Refusals are the caller's to audit.
+pub async fn send(
     state: &AppState,
-    app: &Application,
-    user: &User,
-    context: &AuthContext,
-    channel: Channel,
-) -> Result<AuthResponse, Error> {
-    let factor = channel.factor();
-    let finish = |reason| outcome::finish(state, user, context, factor, AuthResult::Deny, reason);
-    let (Some(gateway), Some(number)) = (
-        channel.gateway(state),
-        user.phone.as_deref().and_then(phone::e164),
-    ) else {
-        // `decide` refuses these first; kept for a gateway or number gone since.
-        return finish(Reason::NoPhone).await;
+    dispatch: &Dispatch<'_>,
+    sent_record: impl FnOnce(&str) -> Result<store_audit::AuditRecord, Error>,
+) -> Result<Sending, Error> {
+    let (user, channel) = (dispatch.user, dispatch.channel);
+    let Some(gateway) = channel.gateway(state) else {
+        return Ok(Sending::GatewayFailed);
     };
     let config = channel.config(state);
     let now = state.now();
@@ -152,9 +171,9 @@ pub async fn start(
     let row = SentCode {
         id: txid.clone(),
         user_id: user.id.clone(),
-        application_id: app.id.clone(),
+        application_id: dispatch.application_id.to_owned(),
         channel,
-        code_hash: code_hash(state, channel, &txid, &code),
+        code_hash: code_hash(state, channel, &txid, dispatch.binding, &code),
         state: SentState::Sending,
         attempts: 0,
         created_at: now,
@@ -172,12 +191,12 @@ pub async fn start(
         tx.rollback().await?;
         tracing::warn!(username = %user.username, channel = channel.as_str(),
             max_per_window = config.max_per_window, "code not sent: the user's cap is reached");
-        return finish(Reason::CodeLimit).await;
+        return Ok(Sending::CapReached);
     }
     tx.commit().await?;
 
     let out = Outgoing {
-        phone: &number,
+        phone: dispatch.number,
         code: &code,
         username: &user.username,
         server_name: &state.server_name,
@@ -193,15 +212,10 @@ pub async fn start(
                     "sent code {txid} changed while sending"
                 )));
             }
-            let (result, reason) = (AuthResult::Waiting, Reason::CodeSent);
-            let record = outcome::audit_record(state, user, context, result, reason, factor, None)?;
-            store_audit::insert(&mut *tx, &record).await?;
+            store_audit::insert(&mut *tx, &sent_record(&txid)?).await?;
             tx.commit().await?;
-            outcome::count(state, factor, result, reason);
             tracing::info!(txid = %txid, username = %user.username, channel = channel.as_str(), "code sent");
-            let mut response = AuthResponse::new(result, reason);
-            response.txid = Some(txid);
-            Ok(response)
+            Ok(Sending::Sent(txid))
         }
         Err(why) => {
             sent_codes::change_state(
@@ -213,13 +227,53 @@ pub async fn start(
             .await?;
             tracing::warn!(txid = %txid, username = %user.username, channel = channel.as_str(),
                 error = %why, "code not sent: the gateway failed");
-            finish(Reason::GatewayUnavailable).await
+            Ok(Sending::GatewayFailed)
         }
     }
 }
 
+/// Sends `user` a fresh code on `channel` for `app`: `waiting` with the txid, or a refusal
+/// (`code_limit`, `gateway_unavailable`), audited.
+pub async fn start(
+    state: &AppState,
+    app: &Application,
+    user: &User,
+    context: &AuthContext,
+    channel: Channel,
+) -> Result<AuthResponse, Error> {
+    let factor = channel.factor();
+    let finish = |reason| outcome::finish(state, user, context, factor, AuthResult::Deny, reason);
+    let (Some(_), Some(number)) = (
+        channel.gateway(state),
+        user.phone.as_deref().and_then(phone::e164),
+    ) else {
+        // `decide` refuses these first; kept for a gateway or number gone since.
+        return finish(Reason::NoPhone).await;
+    };
+    let dispatch = Dispatch {
+        user,
+        channel,
+        application_id: &app.id,
+        number: &number,
+        binding: "",
+    };
+    let (result, reason) = (AuthResult::Waiting, Reason::CodeSent);
+    let record =
+        |_: &str| outcome::audit_record(state, user, context, result, reason, factor, None);
+    match send(state, &dispatch, record).await? {
+        Sending::Sent(txid) => {
+            outcome::count(state, factor, result, reason);
+            let mut response = AuthResponse::new(result, reason);
+            response.txid = Some(txid);
+            Ok(response)
+        }
+        Sending::CapReached => finish(Reason::CodeLimit).await,
+        Sending::GatewayFailed => finish(Reason::GatewayUnavailable).await,
+    }
+}
+
 /// What a submitted code found.
-enum Verdict {
+pub enum Verdict {
     Accepted,
     /// Not a guess (the code's state decides): the lockout reservation is given back.
     Unusable(Reason),
@@ -269,7 +323,7 @@ pub async fn submit(
     let (result, reason) =
         match lockouts::reserve(&mut tx, &user.id, counter, now, &escalation).await? {
             None => (AuthResult::Deny, Reason::LockedOut),
-            Some(reserved) => match judge(state, &mut tx, &row, passcode, now).await? {
+            Some(reserved) => match judge(state, &mut tx, &row, passcode, "", now).await? {
                 Verdict::Accepted => {
                     lockouts::reset(&mut *tx, &user.id, counter).await?;
                     (AuthResult::Allow, Reason::Verified)
@@ -299,11 +353,14 @@ fn unusable(row: &SentCode, now: u64) -> Option<Reason> {
     }
 }
 
-async fn judge(
+/// Checks `passcode` against `row` (its hash bound to `binding`, as [`Dispatch`] said) at
+/// `now`, in the caller's transaction: used once when right, a wrong try counted when not.
+pub async fn judge(
     state: &AppState,
     tx: &mut sqlx::AnyConnection,
     row: &SentCode,
     passcode: &str,
+    binding: &str,
     now: u64,
 ) -> Result<Verdict, Error> {
     if let Some(reason) = unusable(row, now) {
@@ -312,9 +369,10 @@ async fn judge(
     // People type codes with spaces ("123 456").
     let typed: Zeroizing<String> =
         Zeroizing::new(passcode.chars().filter(|c| !c.is_whitespace()).collect());
-    let right = state
-        .master_key
-        .verify_lookup_hash(&hash_input(row.channel, &row.id, &typed), &row.code_hash);
+    let right = state.master_key.verify_lookup_hash(
+        &hash_input(row.channel, &row.id, binding, &typed),
+        &row.code_hash,
+    );
     if right {
         if sent_codes::consume(&mut *tx, &row.id, now, MAX_ATTEMPTS).await? {
             return Ok(Verdict::Accepted);

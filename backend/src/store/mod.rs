@@ -18,6 +18,7 @@ pub mod devices;
 pub mod directory;
 pub mod hardware_tokens;
 pub mod lockouts;
+pub mod nodes;
 pub mod notify;
 pub mod one_time_codes;
 pub mod portal_links;
@@ -124,6 +125,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "the self-service portal: portal links and sessions",
         include_str!("../../migrations/sqlite/0013_portal.sql"),
     ),
+    (
+        14,
+        "the cluster's nodes and their heartbeats",
+        include_str!("../../migrations/sqlite/0014_nodes.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -190,6 +196,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         13,
         "the self-service portal: portal links and sessions",
         include_str!("../../migrations/postgres/0013_portal.sql"),
+    ),
+    (
+        14,
+        "the cluster's nodes and their heartbeats",
+        include_str!("../../migrations/postgres/0014_nodes.sql"),
     ),
 ];
 

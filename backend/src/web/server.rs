@@ -1,8 +1,9 @@
 //! The console's Server page: the health of this node and its database (what `/health`
 //! answers, through [`crate::api::ops::check`]), the activation epoch, a directory sync now
 //! (the admin API's [`crate::api::admin::sync_now`]), and server reactivation behind a typed
-//! confirmation (the API's [`registration::reactivate_server`]). The store keeps no list of
-//! cluster nodes, so the page shows the node that answered.
+//! confirmation (the API's [`registration::reactivate_server`]), and every node of the
+//! cluster from the heartbeats they record ([`crate::nodes`]), each with when it was last
+//! seen and marked stale past [`crate::nodes::STALE_AFTER_SECONDS`].
 
 use axum::extract::State;
 use axum::response::Response;
@@ -19,6 +20,7 @@ use crate::auth::audit::{self, Event};
 use crate::auth::registration;
 use crate::error::{ApiError, Error};
 use crate::state::AppState;
+use crate::store::nodes::Node;
 
 /// What the admin types to reactivate: a word, so a stray click or Enter cannot do it.
 const CONFIRM: &str = "reactivate";
@@ -33,6 +35,11 @@ pub fn routes() -> Router<AppState> {
 async fn body(state: &AppState, session: &Session, notice: Option<Markup>) -> Markup {
     let health = crate::api::ops::check(state).await;
     let epoch = state.epoch().await;
+    // The page still shows this node's health when the database cannot list the others.
+    let nodes = crate::nodes::all(state).await;
+    if let Err(e) = &nodes {
+        tracing::warn!(error = %e, "the Server page cannot list the nodes");
+    }
     let csrf = &session.csrf;
     html! {
         @if let Some(notice) = notice { (notice) }
@@ -44,7 +51,8 @@ async fn body(state: &AppState, session: &Session, notice: Option<Markup>) -> Ma
             dt { "Version" } dd { (health.version) }
             dt { "Activation epoch" } dd id="epoch" { (epoch) }
         }
-        p class="muted" { "The same as " code { "GET /health" } " on this node. The store keeps no list of nodes: open this page on each node (or its /health) to see it." }
+        p class="muted" { "The same as " code { "GET /health" } " on this node." }
+        (nodes_table(state, &nodes))
         h2 { "Directory" }
         @if state.directory.is_some() {
             form method="post" action="/admin/server/directory-sync" {
@@ -143,6 +151,53 @@ pub async fn directory_sync(
             ApiError::from(e),
             "/admin/server",
         )),
+    }
+}
+
+/// Every node with its heartbeat's age, this one marked; or why they cannot be listed.
+fn nodes_table(state: &AppState, nodes: &Result<Vec<Node>, Error>) -> Markup {
+    let now = state.now();
+    html! {
+        h2 { "Nodes" }
+        @match nodes {
+            Err(_) => {
+                p class="error" role="alert" id="nodes-error" { "The nodes cannot be listed: the database did not answer (see this node's log)." }
+            }
+            Ok(list) if list.is_empty() => {
+                p id="no-nodes" { "No node has recorded a heartbeat yet." }
+            }
+            Ok(list) => {
+                p class="muted" { "Each node records a heartbeat every " (crate::nodes::HEARTBEAT_SECONDS) " s; one not seen for more than " (crate::nodes::STALE_AFTER_SECONDS) " s is stale (stopped, hung, or cut off from the database)." }
+                div class="table-wrap" tabindex="0" role="region" aria-label="Nodes" {
+                    table id="nodes" {
+                        caption { "Nodes of this cluster" }
+                        thead { tr {
+                            th scope="col" { "Node" }
+                            th scope="col" { "Address" }
+                            th scope="col" { "Version" }
+                            th scope="col" { "Started" }
+                            th scope="col" { "Last seen" }
+                            th scope="col" { "State" }
+                        } }
+                        tbody {
+                            @for n in list {
+                                @let (ago, stale) = crate::nodes::age(n, now);
+                                tr id={"node-" (n.id)} {
+                                    td { (n.id) @if *n.id == *state.server_name { " (this node)" } }
+                                    td { (n.address) }
+                                    td { (n.version) }
+                                    td { (crate::cli::time::format(i64::try_from(n.started_at).unwrap_or(i64::MAX))) }
+                                    td class="last-seen" { (ago) " s ago" }
+                                    td class="node-state" {
+                                        @if stale { strong class="error" { "stale" } } @else { "live" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 }
 

@@ -15,10 +15,10 @@ on_each_engine!(
     console_on_admin_listen_is_served_there_only,
 );
 
-const PASSWORD: &str = "ops has a long console password";
+pub(crate) const PASSWORD: &str = "ops has a long console password";
 
 /// `admin add ops --password-file`: the base32 secret of the enrolment it printed.
-fn add_ops(server: &ServerProcess) -> String {
+pub(crate) fn add_ops(server: &ServerProcess) -> String {
     let dir = temp_dir("console-admin").unwrap();
     let file = dir.path().join("password");
     std::fs::write(&file, format!("{PASSWORD}\n")).unwrap();

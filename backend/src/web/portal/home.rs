@@ -31,6 +31,12 @@ pub async fn show(
             (csrf_field(&session.csrf))
             button type="submit" id="configure" { "Configure" }
         }
+        @if list.iter().any(|d| !d.is_stale(epoch)) {
+            (super::test_push::form(&session.csrf))
+        }
+        h2 { "Sign-in settings" }
+        p id="default-method" { "Default method: " (super::settings::label(session.user.default_method)) }
+        p { a href=(super::settings::PATH) id="settings-link" { "Change your default method and phone number" } }
         h2 { "App passwords and recovery codes" }
         p { a href="/portal/codes" id="codes-link" { "Manage app passwords and recovery codes" } }
         p { "Your app says " q { "Authentication request is not for an activated account" } "? "

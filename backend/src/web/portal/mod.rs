@@ -20,6 +20,8 @@ pub mod push;
 pub mod reactivate;
 pub mod session;
 pub mod signin;
+pub mod settings;
+pub mod test_push;
 pub mod verify;
 
 use axum::extract::Request;
@@ -68,6 +70,18 @@ pub fn routes(state: &AppState) -> Router<AppState> {
             post(codes::delete),
         )
         .route("/portal/codes/recovery", post(codes::new_recovery))
+        .route(settings::PATH, get(settings::show))
+        .route(
+            settings::DEFAULT_METHOD_PATH,
+            post(settings::save_default_method),
+        )
+        .route(settings::PHONE_PATH, post(settings::request_phone))
+        .route(settings::PHONE_CONFIRM_PATH, post(settings::confirm_phone))
+        .route(settings::PHONE_REMOVE_PATH, post(settings::remove_phone))
+        .route(test_push::PATH, post(test_push::send))
+        .route(test_push::STATUS_PATH, get(test_push::status))
+        .route(test_push::CHECK_PATH, get(test_push::check))
+        .route(test_push::SCRIPT_PATH, get(test_push::script))
         .route(layout::CSS_PATH, get(assets::css))
         .route(configure::SCRIPT_PATH, get(configure::script))
         .route(signin::PATH, get(signin::show).post(signin::submit))
