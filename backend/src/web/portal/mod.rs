@@ -19,8 +19,8 @@ pub mod link;
 pub mod push;
 pub mod reactivate;
 pub mod session;
-pub mod signin;
 pub mod settings;
+pub mod signin;
 pub mod test_push;
 pub mod verify;
 
