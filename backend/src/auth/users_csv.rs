@@ -91,13 +91,38 @@ pub fn parse(text: &str, first_line: u64) -> Result<Vec<Row>, Error> {
             Err(e) => Row {
                 line: e.position().map_or(last_line + 1, |p| file_line(p.line())),
                 username: String::new(),
-                user: Err(Error::invalid("csv", e.to_string())),
+                user: Err(Error::invalid("csv", problem(&e))),
             },
         };
         last_line = row.line;
         rows.push(row);
     }
     Ok(rows)
+}
+
+/// What is wrong with a row, in the file's terms: the CSV reader's own message counts records
+/// and lines from the start of the text it read, which for a chunk of a large file is not
+/// where the row is (the row's line is in its report line already).
+fn problem(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::UnequalLengths {
+            expected_len, len, ..
+        } => format!(
+            "the row has {}, but the header line has {}",
+            fields(*len),
+            fields(*expected_len)
+        ),
+        csv::ErrorKind::Utf8 { .. } => "the row is not valid UTF-8".to_owned(),
+        _ => "the row cannot be read as CSV".to_owned(),
+    }
+}
+
+fn fields(n: u64) -> String {
+    if n == 1 {
+        "1 field".to_owned()
+    } else {
+        format!("{n} fields")
+    }
 }
 
 fn new_user(field: &dyn Fn(&str) -> Option<String>) -> Result<NewUser, Error> {
@@ -222,7 +247,10 @@ mod tests {
         );
         // A row with the wrong number of fields (RFC 4180 §2.4: every row has the header's).
         let error = rows[2].user.as_ref().unwrap_err().to_string();
-        assert!(error.contains("fields"), "{error}");
+        assert!(
+            error.ends_with("the row has 1 field, but the header line has 2 fields"),
+            "{error}"
+        );
         assert_eq!(rows[2].line, 4);
     }
 

@@ -79,7 +79,11 @@ impl Front<'_> {
     /// (so no relying party can poll or cancel its pushes).
     fn application(&self) -> Application {
         Application {
-            id: format!("radius:{}", self.client.name),
+            id: format!(
+                "{}{}",
+                crate::signin::push::RADIUS_APPLICATION_PREFIX,
+                self.client.name
+            ),
             name: self.client.name.clone(),
             secret_hash: String::new(),
             created_at: 0,

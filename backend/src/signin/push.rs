@@ -207,6 +207,9 @@ fn response_for(row: &ChallengeRow) -> AuthResponse {
     response
 }
 
+/// The application id of a push a RADIUS client asked for: `radius:<client name>`.
+pub const RADIUS_APPLICATION_PREFIX: &str = "radius:";
+
 /// pending → `new_state` with its audit record, in one transaction; then tells every node.
 /// False when someone else finished it first.
 async fn finalize(
@@ -229,7 +232,7 @@ async fn finalize(
         user_agent: None,
     };
     if let Some(user) = &user {
-        let record = outcome::audit_record(
+        let mut record = outcome::audit_record(
             state,
             user,
             &context,
@@ -238,6 +241,14 @@ async fn finalize(
             Factor::Push,
             device_id,
         )?;
+        // The answer comes on the device's connection, not in the RADIUS request's task, so
+        // the request's source detail is not in scope here: the challenge's application says
+        // which RADIUS client asked (its NAS and station are in the push's own record).
+        if let Some(client) = row.application_id.strip_prefix(RADIUS_APPLICATION_PREFIX) {
+            record
+                .detail
+                .get_or_insert_with(|| format!("mode=radius client={client}"));
+        }
         store_audit::insert(&mut *tx, &record).await?;
         if reason == Reason::FraudReported {
             report_fraud(state, &mut tx, user, row, device_id).await?;

@@ -242,6 +242,21 @@ async fn push_answered(decision: Decision) -> Vec<(Engine, Radclient, i64, u64)>
             .fetch_one(s.server.state.store.pool())
             .await
             .unwrap();
+        // The phone's answer is recorded as the RADIUS client's, like the push it answers.
+        let details: Vec<Option<String>> = sqlx::query_scalar(
+            "SELECT detail FROM audit WHERE factor = 'push' AND result IN ('allow', 'deny') \
+             AND reason <> 'pending'",
+        )
+        .fetch_all(s.server.state.store.pool())
+        .await
+        .unwrap();
+        assert!(
+            !details.is_empty()
+                && details.iter().all(|d| d
+                    .as_deref()
+                    .is_some_and(|d| d.starts_with("mode=radius client=vpn"))),
+            "{engine}: {details:?}"
+        );
         seen.push((
             engine,
             answer,
