@@ -4,7 +4,7 @@
 # seeds in fuzz/corpus/<target>/; what it finds on the way stays in a scratch folder under
 # /tmp (the repository keeps a small corpus). A crash stops its target; the input
 # is copied to fuzz/regressions/<target>/, where the normal test run replays it
-# (fuzz/tests/it). Not part of scripts/test.sh: it takes SECONDS x 16.
+# (fuzz/tests/it). Not part of scripts/test.sh: it takes SECONDS x 19.
 #
 #   scripts/fuzz.sh                 # every target, 10 minutes each
 #   scripts/fuzz.sh 60 token_pskc   # one target, one minute
