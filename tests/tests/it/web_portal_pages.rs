@@ -30,7 +30,7 @@ async fn configure_shows_the_code_once_and_the_status_turns_activated_when_the_a
         "{code}"
     );
     assert!(page.body.contains("data:image/png;base64,"), "the QR code");
-    assert!(page.body.contains("src=\"/portal/assets/status.js\""));
+    assert!(page.body.contains("src=\"/portal/assets/live.js\""));
     assert!(page
         .header("content-security-policy")
         .contains("connect-src 'self'"));

@@ -21,6 +21,7 @@ on_each_engine!(
     portal_sign_in_is_limited_per_client_network,
     directory_users_not_synced_and_local_users_are_refused_naming_why,
     without_a_directory_the_sign_in_page_says_to_ask_for_a_link,
+    the_signed_out_page_leads_back_to_the_directory_sign_in_only_when_there_is_one,
 );
 
 const PASSWORD: &str = "correct horse battery staple";
@@ -364,6 +365,30 @@ async fn without_a_directory_the_sign_in_page_says_to_ask_for_a_link(engine: Eng
         reasons(&records, "failure"),
         vec!["directory_not_configured".to_owned()]
     );
+}
+
+async fn the_signed_out_page_leads_back_to_the_directory_sign_in_only_when_there_is_one(
+    engine: Engine,
+) {
+    let (_slapd, server) = setup(engine).await;
+    let mut browser = Console::new(&server.url).unwrap();
+    let page = browser.get("/portal/signed-out").await.unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(
+        page.body
+            .contains("href=\"/portal/signin\" id=\"sign-in-again\""),
+        "{}",
+        page.body
+    );
+
+    let linked_only = InProcessServer::listening(engine, |_| {}).await.unwrap();
+    let mut browser = Console::new(&linked_only.url).unwrap();
+    let page = browser.get("/portal/signed-out").await.unwrap();
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(!page.body.contains("sign-in-again"), "{}", page.body);
+    assert!(page
+        .body
+        .contains("a new sign-in link from your administrator"));
 }
 
 mod browser {

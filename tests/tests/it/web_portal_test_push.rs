@@ -50,7 +50,7 @@ async fn a_test_push_shows_the_number_and_follows_the_app_to_approved_or_denied(
     let mut channel = DeviceChannel::open(&device, &server.url).await.unwrap();
 
     let page = send(&mut browser).await;
-    assert!(page.body.contains("src=\"/portal/assets/test-push.js\""));
+    assert!(page.body.contains("src=\"/portal/assets/live.js\""));
     let number = text_of(&page, "test-push-number");
     assert_eq!(number.len(), 2, "{number}");
     let txid = txid_of(&page);

@@ -8,7 +8,6 @@
 //! the current epoch, activated at or after the moment the page was made.
 
 use axum::extract::{Query, State};
-use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::html;
@@ -22,10 +21,7 @@ use super::session::{Posted, Session};
 use crate::error::Error;
 use crate::state::AppState;
 use crate::store::users::User;
-
-/// The embedded script, and where it is served.
-pub const SCRIPT: &str = include_str!("../../../assets/portal-status.js");
-pub const SCRIPT_PATH: &str = "/portal/assets/status.js";
+use crate::web::assets;
 
 #[derive(Deserialize)]
 pub struct Since {
@@ -77,7 +73,7 @@ pub async fn create(
         p id="activation-status" role="status" data-since=(since) { "Waiting for your app…" }
         p { a href=(check_link(since)) id="check-again" { "Check again" } }
         p { a href=(super::HOME) { "Back to Security verification" } }
-        script src=(SCRIPT_PATH) defer {}
+        script src=(assets::PORTAL_SCRIPT_PATH) defer {}
     };
     let who = SignedIn {
         username: &session.user.username,
@@ -118,15 +114,4 @@ pub async fn check(
         csrf: &session.csrf,
     };
     Ok(layout::page("Configure your app", Some(who), body).into_response())
-}
-
-/// The script, revalidated on every use like the stylesheet.
-pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        SCRIPT,
-    )
 }

@@ -75,11 +75,19 @@ pub async fn signout(
         .into_response())
 }
 
-/// `GET /portal/signed-out`: where an ended session leads.
-pub async fn signed_out() -> Response {
+/// `GET /portal/signed-out`: where an ended session leads. With a directory, the way back is
+/// its password; without one, only a new link from an administrator.
+pub async fn signed_out(State(state): State<AppState>) -> Response {
     let body = html! {
         p role="status" { "You are signed out." }
-        p { "To sign in again, open a new sign-in link from your administrator." }
+        @if state.directory.is_some() {
+            p {
+                a href=(super::signin::PATH) id="sign-in-again" { "Sign in again" }
+                " with your directory username and password, or open a new sign-in link from your administrator."
+            }
+        } @else {
+            p { "To sign in again, open a new sign-in link from your administrator." }
+        }
     };
     layout::page("Signed out", None, body).into_response()
 }

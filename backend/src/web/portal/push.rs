@@ -34,13 +34,11 @@ use crate::signin::options::Options;
 use crate::state::AppState;
 use crate::store::applications::Application;
 use crate::store::audit as store_audit;
+use crate::web::assets;
 
 pub const START: &str = "/portal/verify/push";
 pub const STATUS: &str = "/portal/verify/push/status";
 pub const CHECK: &str = "/portal/verify/push/check";
-/// The embedded script, and where it is served.
-pub const SCRIPT: &str = include_str!("../../../assets/portal-push.js");
-pub const SCRIPT_PATH: &str = "/portal/assets/push.js";
 /// The stable code of a challenge this session does not own (or that does not exist).
 pub const NOT_FOUND: &str = "portal.push_not_found";
 /// Longest transaction id or tag accepted (ours are much shorter).
@@ -188,7 +186,7 @@ fn waiting(
         p id="push-status" role="status" data-status=(status) data-check=(check) { "Waiting for your answer…" }
         p { a href=(check) id="check-again" { "Check again" } }
         p { a href=(super::VERIFY) id="use-code" { "Use a code instead" } }
-        script src=(SCRIPT_PATH) defer {}
+        script src=(assets::PORTAL_SCRIPT_PATH) defer {}
     };
     let who = SignedIn {
         username: &session.user.username,
@@ -285,15 +283,4 @@ pub async fn check(
             verify::answer(&state, &session, StatusCode::OK, Some(text)).await
         }
     }
-}
-
-/// The script, revalidated on every use like the stylesheet.
-pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        SCRIPT,
-    )
 }

@@ -7,7 +7,7 @@
 //! or expired; without JavaScript, "Check again" (`GET /portal/test-push/check`) does.
 
 use axum::extract::{Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use maud::{html, Markup};
@@ -23,14 +23,13 @@ use crate::error::Error;
 use crate::state::AppState;
 use crate::store::applications::Application;
 use crate::store::challenges;
+use crate::web::assets;
 use crate::web::error::WebError;
 use crate::web::layout::csrf_field;
 
 pub const PATH: &str = "/portal/test-push";
 pub const STATUS_PATH: &str = "/portal/test-push/status";
 pub const CHECK_PATH: &str = "/portal/test-push/check";
-pub const SCRIPT: &str = include_str!("../../../assets/portal-test-push.js");
-pub const SCRIPT_PATH: &str = "/portal/assets/test-push.js";
 
 /// The application name (and id) of test pushes, in the challenge and its audit records.
 pub const APPLICATION: &str = "portal-test";
@@ -149,7 +148,7 @@ pub async fn send(
         p id="test-push-status" role="status" data-txid=(txid) { (PushState::Pending.text()) }
         p { a href=(check_link(&txid)) id="check-again" { "Check again" } }
         p { a href=(super::HOME) { "Back to Security verification" } }
-        script src=(SCRIPT_PATH) defer {}
+        script src=(assets::PORTAL_SCRIPT_PATH) defer {}
     };
     Ok(page(session, StatusCode::OK, body))
 }
@@ -201,15 +200,4 @@ pub async fn check(
         p { a href=(super::HOME) { "Back to Security verification" } }
     };
     Ok(page(&session, StatusCode::OK, body))
-}
-
-/// The script, revalidated on every use like the stylesheet.
-pub async fn script() -> impl IntoResponse {
-    (
-        [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
-            (header::CACHE_CONTROL, "no-cache"),
-        ],
-        SCRIPT,
-    )
 }
