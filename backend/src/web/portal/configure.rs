@@ -1,7 +1,7 @@
 //! **Configure**: a new activation for the signed-in user, made by the admin API's function
 //! ([`crate::auth::activation::create`], audited with admin id [`super::devices::ACTOR`]).
 //! Its QR code and code are only in the answer to the POST (the page is `no-store`; a reload
-//! asks again), with a live status: `status.js` asks `GET /portal/status` until the app
+//! asks again), with a live status: `live.js` asks `GET /portal/status` until the app
 //! redeemed it; without JavaScript, "Check again" (`GET /portal/configure/check`) does.
 //!
 //! "Redeemed" is judged from the devices, not the activation: a device of the user, active on
@@ -82,7 +82,7 @@ pub async fn create(
     Ok(layout::page("Configure your app", Some(who), body).into_response())
 }
 
-/// `GET /portal/status?since=T`: JSON for `status.js`.
+/// `GET /portal/status?since=T`: JSON for `live.js`.
 pub async fn status(
     State(state): State<AppState>,
     Session(session): Session,

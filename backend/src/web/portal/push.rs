@@ -2,7 +2,7 @@
 //! `/v1/auth` with `factor: push` ([`crate::signin::push::start`]: number matching, the
 //! per-user push caps, delivery on the device channel, expiry, one audit record per answer),
 //! for the application [`super::verify::APPLICATION`]. The page shows the number to pick on
-//! the phone and a live status: `push.js` (script-src 'self') asks
+//! the phone and a live status: `live.js` (script-src 'self') asks
 //! `GET /portal/verify/push/status` every two seconds; without JavaScript "Check again"
 //! (`GET /portal/verify/push/check`) does the same as a page.
 //!
@@ -231,7 +231,7 @@ pub async fn start(
     Ok(waiting(session, &ticket, started.number.as_deref()).into_response())
 }
 
-/// `GET /portal/verify/push/status?txid=..&tag=..`: JSON for `push.js`; 404 with
+/// `GET /portal/verify/push/status?txid=..&tag=..`: JSON for `live.js`; 404 with
 /// [`NOT_FOUND`] for a challenge this session did not start.
 pub async fn status(
     State(state): State<AppState>,

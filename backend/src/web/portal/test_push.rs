@@ -3,7 +3,7 @@
 //! `factor: push`, `async: true`: the same decision, caps, number matching, delivery and
 //! audit), for the relying party [`APPLICATION`], which exists only here (no relying party
 //! can poll its challenges). The page shows the number to match and the result live:
-//! `test-push.js` asks `GET /portal/test-push/status?txid=...` until it is approved, denied
+//! `live.js` asks `GET /portal/test-push/status?txid=...` until it is approved, denied
 //! or expired; without JavaScript, "Check again" (`GET /portal/test-push/check`) does.
 
 use axum::extract::{Query, State};
@@ -44,7 +44,7 @@ fn application() -> Application {
     }
 }
 
-/// Where a test push is, for the page and `test-push.js`.
+/// Where a test push is, for the page and `live.js`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PushState {
@@ -174,7 +174,7 @@ async fn status_of(state: &AppState, session: &AnySession, txid: &str) -> Portal
     })
 }
 
-/// `GET /portal/test-push/status?txid=T`: JSON for `test-push.js`.
+/// `GET /portal/test-push/status?txid=T`: JSON for `live.js`.
 pub async fn status(
     State(state): State<AppState>,
     Session(session): Session,
