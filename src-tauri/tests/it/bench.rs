@@ -6,7 +6,9 @@
 //!   cost, unlock, wait for a code on screen;
 //! - 1,000 accounts: the countdown tick, the refresh when codes change (fetch + render +
 //!   layout), and a search keystroke (filter + render + layout), as the UI timed them
-//!   (`window.__twofoldPerf`);
+//!   (`window.__twofoldPerf`); the whole list's fetch (`list_accounts`) and the codes-only
+//!   fetch of the refresh (`account_codes`) side by side in the page, and the shell's part of
+//!   each (the engine and the JSON) in this process;
 //! - push arrival: a relying party's `POST /v1/auth` (push) to a real `twofold-server` on
 //!   loopback, until the request is in the window's page.
 
@@ -137,7 +139,20 @@ async fn bench_cold_start_and_a_thousand_accounts() {
             .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
             .unwrap_or_default()
     };
+    // The two fetches side by side in the same page, alternating (the VM's noise hits both).
+    let side_by_side = ui
+        .client
+        .execute_async(SIDE_BY_SIDE, vec![serde_json::json!(IPC_ROUNDS)])
+        .await
+        .unwrap();
+    let timed = |kind: &str| -> Vec<f64> {
+        side_by_side[kind]
+            .as_array()
+            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+            .unwrap_or_default()
+    };
     ui.close().await;
+    let shell = ShellSide::measure(&path, now);
 
     println!();
     println!("twofold-app benchmark (debug build, Xvfb, WebKitGTK; 2-core VM)");
@@ -152,10 +167,90 @@ async fn bench_cold_start_and_a_thousand_accounts() {
         unlock_to_list.as_millis()
     );
     stats("countdown tick (1,000 rows)", &samples("tick"));
-    stats("code refresh: fetch (IPC)", &samples("fetch"));
+    stats(
+        "code refresh: codes-only fetch (IPC)",
+        &samples("fetchCodes"),
+    );
+    stats("whole list fetch (IPC; unlock, changes)", &samples("fetch"));
+    println!("side by side, {IPC_ROUNDS} rounds each, invoke to parsed object in the page:");
+    stats("  list_accounts", &timed("list"));
+    stats("  account_codes", &timed("codes"));
+    shell.print();
     stats("code refresh: render+layout", &samples("refresh"));
     stats("  of which state and DOM updates", &samples("refreshState"));
     stats("search keystroke (1,000 rows)", &samples("search"));
+}
+
+const IPC_ROUNDS: u64 = 20;
+
+/// Times `list_accounts` and `account_codes` in turn, from the call to the parsed answer.
+const SIDE_BY_SIDE: &str = "const [rounds, done] = arguments;
+const invoke = window.__TAURI_INTERNALS__.invoke;
+(async () => {
+  const out = { list: [], codes: [] };
+  for (let i = 0; i < rounds; i++) {
+    let started = performance.now();
+    await invoke('list_accounts');
+    out.list.push(performance.now() - started);
+    started = performance.now();
+    await invoke('account_codes');
+    out.codes.push(performance.now() - started);
+  }
+  done(out);
+})().catch((e) => done({ error: String(e) }));";
+
+/// The shell's part of each fetch, in this process (the same debug build as the app): the
+/// engine's work and the JSON that crosses the IPC, without the webview.
+struct ShellSide {
+    list: Vec<f64>,
+    list_bytes: usize,
+    codes: Vec<f64>,
+    codes_bytes: usize,
+}
+
+impl ShellSide {
+    fn measure(path: &std::path::Path, now: u64) -> Self {
+        let engine = Engine::open(path, PASSWORD).unwrap();
+        let mut side = Self {
+            list: Vec::new(),
+            list_bytes: 0,
+            codes: Vec::new(),
+            codes_bytes: 0,
+        };
+        let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+        for round in 0..IPC_ROUNDS {
+            let at = now + round * 30;
+            let started = Instant::now();
+            let accounts = engine.accounts(at).unwrap();
+            let json = serde_json::to_vec(&serde_json::json!({
+                "now": at, "revision": engine.revision(), "accounts": accounts,
+            }))
+            .unwrap();
+            side.list.push(ms(started));
+            side.list_bytes = json.len();
+            let started = Instant::now();
+            let codes = engine.time_codes(at).unwrap();
+            let json = serde_json::to_vec(&serde_json::json!({
+                "now": at, "revision": engine.revision(), "codes": codes,
+            }))
+            .unwrap();
+            side.codes.push(ms(started));
+            side.codes_bytes = json.len();
+        }
+        side
+    }
+
+    fn print(&self) {
+        println!("shell side (engine + JSON, no webview):");
+        stats(
+            &format!("  list_accounts ({} KB)", self.list_bytes / 1000),
+            &self.list,
+        );
+        stats(
+            &format!("  account_codes ({} KB)", self.codes_bytes / 1000),
+            &self.codes,
+        );
+    }
 }
 
 /// Records, in the page, when each sign-in request first appears (unix ms).
