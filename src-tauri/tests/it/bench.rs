@@ -175,6 +175,7 @@ async fn bench_cold_start_and_a_thousand_accounts() {
     println!("side by side, {IPC_ROUNDS} rounds each, invoke to parsed object in the page:");
     stats("  list_accounts", &timed("list"));
     stats("  account_codes", &timed("codes"));
+    stats("  platform (the IPC's floor)", &timed("floor"));
     shell.print();
     stats("code refresh: render+layout", &samples("refresh"));
     stats("  of which state and DOM updates", &samples("refreshState"));
@@ -183,11 +184,12 @@ async fn bench_cold_start_and_a_thousand_accounts() {
 
 const IPC_ROUNDS: u64 = 20;
 
-/// Times `list_accounts` and `account_codes` in turn, from the call to the parsed answer.
+/// Times `list_accounts`, `account_codes` and (the IPC's floor) `platform`, a command that
+/// returns two booleans, in turn, from the call to the parsed answer.
 const SIDE_BY_SIDE: &str = "const [rounds, done] = arguments;
 const invoke = window.__TAURI_INTERNALS__.invoke;
 (async () => {
-  const out = { list: [], codes: [] };
+  const out = { list: [], codes: [], floor: [] };
   for (let i = 0; i < rounds; i++) {
     let started = performance.now();
     await invoke('list_accounts');
@@ -195,60 +197,59 @@ const invoke = window.__TAURI_INTERNALS__.invoke;
     started = performance.now();
     await invoke('account_codes');
     out.codes.push(performance.now() - started);
+    started = performance.now();
+    await invoke('platform');
+    out.floor.push(performance.now() - started);
   }
   done(out);
 })().catch((e) => done({ error: String(e) }));";
 
 /// The shell's part of each fetch, in this process (the same debug build as the app): the
-/// engine's work and the JSON that crosses the IPC, without the webview.
+/// engine's work, then the JSON that crosses the IPC, without the webview.
+#[derive(Default)]
 struct ShellSide {
     list: Vec<f64>,
+    list_json: Vec<f64>,
     list_bytes: usize,
     codes: Vec<f64>,
+    codes_json: Vec<f64>,
     codes_bytes: usize,
 }
 
 impl ShellSide {
     fn measure(path: &std::path::Path, now: u64) -> Self {
         let engine = Engine::open(path, PASSWORD).unwrap();
-        let mut side = Self {
-            list: Vec::new(),
-            list_bytes: 0,
-            codes: Vec::new(),
-            codes_bytes: 0,
-        };
+        let mut side = Self::default();
         let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
         for round in 0..IPC_ROUNDS {
             let at = now + round * 30;
             let started = Instant::now();
             let accounts = engine.accounts(at).unwrap();
-            let json = serde_json::to_vec(&serde_json::json!({
-                "now": at, "revision": engine.revision(), "accounts": accounts,
-            }))
-            .unwrap();
             side.list.push(ms(started));
-            side.list_bytes = json.len();
+            let started = Instant::now();
+            side.list_bytes = serde_json::to_vec(&accounts).unwrap().len();
+            side.list_json.push(ms(started));
             let started = Instant::now();
             let codes = engine.time_codes(at).unwrap();
-            let json = serde_json::to_vec(&serde_json::json!({
-                "now": at, "revision": engine.revision(), "codes": codes,
-            }))
-            .unwrap();
             side.codes.push(ms(started));
-            side.codes_bytes = json.len();
+            let started = Instant::now();
+            side.codes_bytes = serde_json::to_vec(&codes).unwrap().len();
+            side.codes_json.push(ms(started));
         }
         side
     }
 
     fn print(&self) {
-        println!("shell side (engine + JSON, no webview):");
+        println!("shell side (no webview):");
+        stats("  list_accounts: engine", &self.list);
         stats(
-            &format!("  list_accounts ({} KB)", self.list_bytes / 1000),
-            &self.list,
+            &format!("  list_accounts: JSON ({} KB)", self.list_bytes / 1000),
+            &self.list_json,
         );
+        stats("  account_codes: engine", &self.codes);
         stats(
-            &format!("  account_codes ({} KB)", self.codes_bytes / 1000),
-            &self.codes,
+            &format!("  account_codes: JSON ({} KB)", self.codes_bytes / 1000),
+            &self.codes_json,
         );
     }
 }
