@@ -353,10 +353,11 @@ pub struct PushView {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn account(kind: Kind) -> Account {
+    /// RFC 6238 appendix B's SHA-1 secret, "12345678901234567890", six digits.
+    pub(crate) fn account(kind: Kind) -> Account {
         Account {
             id: "0123456789abcdef".into(),
             issuer: Some("ACME".into()),

@@ -54,8 +54,6 @@ pub fn time_codes(accounts: &[Account], now: u64) -> Result<Vec<TimeCode>, OtpEr
 
 #[cfg(test)]
 mod tests {
-    use twofold_core::{Algorithm, SecretBytes};
-
     use super::*;
     use crate::account::Kind;
 
@@ -63,20 +61,8 @@ mod tests {
     fn account(id: &str, kind: Kind, digits: u8) -> Account {
         Account {
             id: id.into(),
-            issuer: Some("ACME".into()),
-            name: "alice".into(),
-            secret: SecretBytes::from(b"12345678901234567890".as_slice()),
-            algorithm: Algorithm::Sha1,
             digits,
-            kind,
-            group: None,
-            note: None,
-            favourite: false,
-            last_used: None,
-            created: 0,
-            push: None,
-            icon: None,
-            use_count: 0,
+            ..crate::account::tests::account(kind)
         }
     }
 

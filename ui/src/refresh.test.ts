@@ -65,6 +65,19 @@ function codesAt(now: number, revision: number, codes: TimeCodes["codes"]): void
   vi.mocked(api.accountCodes).mockResolvedValueOnce({ now, revision, codes } satisfies TimeCodes);
 }
 
+/** The clock reaches `now` and the tick asks for codes; they come when the caller answers. */
+function tickedAndWaiting(now: number): (codes: TimeCodes) => void {
+  let answer: (codes: TimeCodes) => void = () => undefined;
+  vi.mocked(api.accountCodes).mockReturnValueOnce(
+    new Promise<TimeCodes>((resolve) => {
+      answer = resolve;
+    }),
+  );
+  vi.setSystemTime(now * 1000);
+  state.tick();
+  return answer;
+}
+
 describe("the refresh at a code change", () => {
   it("fetches only the codes and shows them, the next code and the countdown included", async () => {
     await listed(10_000, 3, [account("a", "111111", 20), account("h", "755224", null)]);
@@ -145,14 +158,7 @@ describe("the refresh at a code change", () => {
 
   it("fetches the list once more after a change saved while codes were on their way", async () => {
     await listed(40_000, 11, [account("a", "111111", 10)]);
-    let answer: (codes: TimeCodes) => void = () => undefined;
-    vi.mocked(api.accountCodes).mockReturnValueOnce(
-      new Promise<TimeCodes>((resolve) => {
-        answer = resolve;
-      }),
-    );
-    vi.setSystemTime(40_010 * 1000);
-    state.tick();
+    const answer = tickedAndWaiting(40_010);
     // The user favourites the account; its screen saves, then refreshes.
     vi.mocked(api.listAccounts).mockResolvedValueOnce({
       now: 40_010,
@@ -170,14 +176,7 @@ describe("the refresh at a code change", () => {
 
   it("drops codes that arrive after the vault was locked", async () => {
     await listed(50_000, 13, [account("a", "111111", 10)]);
-    let answer: (codes: TimeCodes) => void = () => undefined;
-    vi.mocked(api.accountCodes).mockReturnValueOnce(
-      new Promise<TimeCodes>((resolve) => {
-        answer = resolve;
-      }),
-    );
-    vi.setSystemTime(50_010 * 1000);
-    state.tick();
+    const answer = tickedAndWaiting(50_010);
     vi.mocked(api.lock).mockResolvedValueOnce(undefined);
     await state.lockNow();
     answer({ now: 50_010, revision: 13, codes: [["a", "222222", "333333", 30]] });

@@ -29,6 +29,14 @@ fn secret(i: usize) -> String {
     format!("JBSWY3DPEHPK3PXP{tail}")
 }
 
+/// The numbers of a JSON array (none when it is not one).
+fn numbers(value: &serde_json::Value) -> Vec<f64> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default()
+}
+
 fn stats(name: &str, samples: &[f64]) {
     if samples.is_empty() {
         println!("{name:<34} no samples");
@@ -133,24 +141,14 @@ async fn bench_cold_start_and_a_thousand_accounts() {
         .execute("return window.__twofoldPerf", vec![])
         .await
         .unwrap();
-    let samples = |kind: &str| -> Vec<f64> {
-        perf[kind]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-            .unwrap_or_default()
-    };
+    let samples = |kind: &str| numbers(&perf[kind]);
     // The two fetches side by side in the same page, alternating (the VM's noise hits both).
     let side_by_side = ui
         .client
         .execute_async(SIDE_BY_SIDE, vec![serde_json::json!(IPC_ROUNDS)])
         .await
         .unwrap();
-    let timed = |kind: &str| -> Vec<f64> {
-        side_by_side[kind]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-            .unwrap_or_default()
-    };
+    let timed = |kind: &str| numbers(&side_by_side[kind]);
     ui.close().await;
     let shell = ShellSide::measure(&path, now);
 
