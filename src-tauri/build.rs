@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "disable_biometric",
     "unlock_with_biometric",
     "list_accounts",
+    "account_codes",
     "next_code",
     "edit_account",
     "set_favourite",

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use twofold_core::otp::Totp;
 use twofold_core::{Algorithm, OtpAccount, OtpError, OtpKind, SecretBytes};
 
+use crate::codes::TimeCode;
 use crate::icon::{AccountIcon, IconView};
 use crate::serde_helpers::{algorithm_serde, secret_b32, secret_b64};
 
@@ -215,30 +216,13 @@ impl Account {
 
     /// The codes shown at `now` (already corrected by the vault's clock offset).
     pub fn view(&self, now: u64) -> Result<AccountView, OtpError> {
-        let otp = self.otp();
-        let (code, next_code, seconds_left, period, counter) = match self.kind {
-            Kind::Hotp { counter } => {
-                let hotp = otp.hotp_generator()?;
-                (
-                    hotp.generate(counter),
-                    hotp.generate(counter.saturating_add(1)),
-                    None,
-                    None,
-                    Some(counter),
-                )
-            }
-            Kind::Totp { .. } | Kind::Steam => {
-                let totp: Totp = otp.totp_generator()?;
-                let step = totp.step(now);
-                (
-                    totp.generate_at_step(step),
-                    totp.generate_at_step(step.saturating_add(1)),
-                    Some(totp.seconds_left(now)),
-                    Some(totp.period()),
-                    None,
-                )
-            }
-        };
+        let Codes {
+            code,
+            next_code,
+            seconds_left,
+            period,
+            counter,
+        } = self.codes(now)?;
         Ok(AccountView {
             id: self.id.clone(),
             issuer: self.issuer.clone(),
@@ -268,6 +252,59 @@ impl Account {
             position: 0,
         })
     }
+
+    /// The current and next codes at `now`; for TOTP and Steam also the seconds left and the
+    /// period, for HOTP the counter (RFC 4226 §5.2: the code of `counter`, and of the next).
+    fn codes(&self, now: u64) -> Result<Codes, OtpError> {
+        let otp = self.otp();
+        Ok(match self.kind {
+            Kind::Hotp { counter } => {
+                let hotp = otp.hotp_generator()?;
+                Codes {
+                    code: hotp.generate(counter),
+                    next_code: hotp.generate(counter.saturating_add(1)),
+                    seconds_left: None,
+                    period: None,
+                    counter: Some(counter),
+                }
+            }
+            Kind::Totp { .. } | Kind::Steam => {
+                let totp: Totp = otp.totp_generator()?;
+                let step = totp.step(now);
+                Codes {
+                    code: totp.generate_at_step(step),
+                    next_code: totp.generate_at_step(step.saturating_add(1)),
+                    seconds_left: Some(totp.seconds_left(now)),
+                    period: Some(totp.period()),
+                    counter: None,
+                }
+            }
+        })
+    }
+
+    /// The codes-only view at `now` ([`crate::codes`]); `None` for HOTP, whose codes do not
+    /// change with time.
+    pub fn time_code(&self, now: u64) -> Result<Option<TimeCode>, OtpError> {
+        if let Kind::Hotp { .. } = self.kind {
+            return Ok(None);
+        }
+        let codes = self.codes(now)?;
+        Ok(codes.seconds_left.map(|seconds_left| TimeCode {
+            id: self.id.clone(),
+            code: codes.code,
+            next_code: codes.next_code,
+            seconds_left,
+        }))
+    }
+}
+
+/// An account's codes at one instant (see [`Account::view`]).
+struct Codes {
+    code: String,
+    next_code: String,
+    seconds_left: Option<u64>,
+    period: Option<u64>,
+    counter: Option<u64>,
 }
 
 /// What the UI shows for one account: no secret, codes computed for one instant.
@@ -316,10 +353,11 @@ pub struct PushView {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn account(kind: Kind) -> Account {
+    /// RFC 6238 appendix B's SHA-1 secret, "12345678901234567890", six digits.
+    pub(crate) fn account(kind: Kind) -> Account {
         Account {
             id: "0123456789abcdef".into(),
             issuer: Some("ACME".into()),

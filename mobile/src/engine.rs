@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use twofold_core::uri::migration::MigrationSet;
 
 use crate::account::{Account, AccountView, Kind};
+use crate::codes::{time_codes, TimeCode};
 use crate::error::Error;
 use crate::vault::{random_bytes, write_atomic_until, KdfParams, SaveStep, Vault, VaultContent};
 
@@ -230,6 +231,14 @@ impl Engine {
             )
         });
         Ok(views)
+    }
+
+    /// The time-based accounts' codes at `now` (device clock; the vault's offset is applied),
+    /// in vault order: what a screen's refresh at each time step needs, with
+    /// [`Engine::revision`] to tell whether its accounts are still current ([`crate::codes`]).
+    pub fn time_codes(&self, now: u64) -> Result<Vec<TimeCode>, Error> {
+        let now = self.corrected(now)?;
+        Ok(time_codes(&self.content()?.accounts, now)?)
     }
 
     /// One account's view at `now`.

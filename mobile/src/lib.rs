@@ -18,6 +18,7 @@
 
 pub mod account;
 pub mod activation;
+pub mod codes;
 pub mod engine;
 pub mod error;
 pub mod exporters;
@@ -30,6 +31,7 @@ pub mod vault;
 
 pub use account::{Account, AccountDraft, AccountView, Kind, PushLink, PushState, PushView};
 pub use activation::{activate, Activation, ActivationError, DeviceInfo};
+pub use codes::TimeCode;
 pub use engine::{default_vault_path, AccountEdit, ActivationReport, AddReport, Added, Engine};
 pub use error::Error;
 pub use exporters::{Existing, ExportError, ExportFormat, OutputError};

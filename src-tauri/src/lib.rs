@@ -119,6 +119,7 @@ pub fn build_app<R: Runtime>(
             commands::biometric::disable_biometric,
             commands::biometric::unlock_with_biometric,
             commands::accounts::list_accounts,
+            commands::accounts::account_codes,
             commands::accounts::next_code,
             commands::accounts::edit_account,
             commands::accounts::set_favourite,

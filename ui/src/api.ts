@@ -54,6 +54,18 @@ export interface Codes {
   accounts: AccountView[];
 }
 
+/** One TOTP or Steam account's codes: `[id, code, next_code, seconds_left]`. */
+export type TimeCode = [id: string, code: string, next: string, secondsLeft: number];
+
+/** The time-based accounts' codes at `now` and nothing else (HOTP codes change only with a
+ * save). `revision` is the shell's: when it differs from the list's, fetch the list. */
+export interface TimeCodes {
+  now: number;
+  revision: number;
+  /** In vault order. */
+  codes: TimeCode[];
+}
+
 export interface AddReport {
   added: { id: string; label: string }[];
   skipped: { entry: string; reason: string }[];
@@ -194,6 +206,8 @@ export const api = {
   /** Shows the device's biometric prompt, then opens the vault with the key it releases. */
   unlockWithBiometric: () => invoke<void>("unlock_with_biometric"),
   listAccounts: () => invoke<Codes>("list_accounts"),
+  /** The periodic refresh: only the codes that change with time (see TimeCodes). */
+  accountCodes: () => invoke<TimeCodes>("account_codes"),
   nextCode: (id: string) => invoke<AccountView>("next_code", { id }),
   editAccount: (id: string, fields: EditFields) => invoke<void>("edit_account", { id, fields }),
   setFavourite: (id: string, favourite: boolean) =>

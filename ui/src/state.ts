@@ -8,6 +8,7 @@ import { forgetImages } from "./iconStore";
 import { expiresAt, sameFrame } from "./logic/rows";
 import { fold, searchFields } from "./logic/search";
 import { record, settle } from "./perf";
+import { withTimeCodes } from "./logic/timeCodes";
 
 export type Screen =
   | "loading"
@@ -179,7 +180,9 @@ let computedFor = 0;
 /** The unix second the first shown code changes; null when none does (HOTP only). */
 let nextChange: number | null = null;
 let toastId = 0;
+/** The fetch under way, and a whole-list fetch waiting for it (`refresh`). */
 let refreshing: Promise<void> | null = null;
+let queued: Promise<void> | null = null;
 
 function currentSecond(): number {
   return Math.floor(Date.now() / 1000);
@@ -190,39 +193,85 @@ export function showToast(text: string): void {
 }
 
 /**
- * Fetches every account's codes; the countdown restarts from this instant. Two timings: "fetch"
- * is the wait for the shell (the main thread is free meanwhile, no frame is late for it) and
- * "refresh" the main-thread work from the answer to a laid-out list, which must fit in a frame.
- * (The JSON parse happens inside the IPC call, so it is counted in "fetch".)
+ * Fetches every account and shows it; the countdown restarts from this instant. Called after
+ * the user changed something: a fetch already under way may have read the accounts before
+ * that change was saved, so one more runs after it. Timings: "fetch" is the wait for the shell
+ * (the main thread is free meanwhile, no frame is late for it) and "refresh" the main-thread
+ * work from the answer to a laid-out list, which must fit in a frame. (The JSON parse happens
+ * inside the IPC call, so it is counted in "fetch".)
  */
 export function refresh(): Promise<void> {
-  const started = performance.now();
-  refreshing ??= api
-    .listAccounts()
-    .then(async (fresh) => {
-      const received = performance.now();
-      record("fetch", received - started);
-      const opening = codes.peek() === null;
-      computedFor = fresh.now;
-      const expiry = firstExpiry(fresh.accounts);
-      nextChange = expiry === null ? null : fresh.now + expiry;
-      latest = fresh.accounts;
-      batch(() => {
-        second.value = currentSecond();
-        codes.value = fresh;
-        moveCountdowns(fresh.now);
-        moveLive(fresh);
-      });
-      if (!opening) record("refreshState", performance.now() - received);
-      // Preact renders in a microtask; wait for it, then for style and layout.
-      await Promise.resolve();
-      settle();
-      record(opening ? "open" : "refresh", performance.now() - received);
-    })
-    .finally(() => {
-      refreshing = null;
+  const underWay = refreshing;
+  if (underWay === null) return run(fetchList);
+  queued ??= underWay
+    .catch(() => undefined)
+    .then(() => {
+      queued = null;
+      return run(fetchList);
     });
-  return refreshing;
+  return queued;
+}
+
+/**
+ * The refresh when a code changes: only the time-based codes (`account_codes`, a fraction of
+ * the list's bytes), put into the accounts the list has. When the shell's revision moved
+ * (something besides the codes changed: an account added, edited, removed, moved, a HOTP
+ * counter, a push state) or the codes do not fit the list, the whole list is fetched instead.
+ * "fetchCodes" times the codes' IPC call.
+ */
+export function refreshCodes(): Promise<void> {
+  return refreshing ?? run(fetchCodes);
+}
+
+function run(fetch: () => Promise<void>): Promise<void> {
+  const running: Promise<void> = fetch().finally(() => {
+    if (refreshing === running) refreshing = null;
+  });
+  refreshing = running;
+  return running;
+}
+
+async function fetchList(): Promise<void> {
+  const started = performance.now();
+  const fresh = await api.listAccounts();
+  const received = performance.now();
+  record("fetch", received - started);
+  await show(fresh, received);
+}
+
+async function fetchCodes(): Promise<void> {
+  if (codes.peek() === null) return fetchList();
+  const started = performance.now();
+  const fresh = await api.accountCodes();
+  const received = performance.now();
+  record("fetchCodes", received - started);
+  // Read after the wait: the list the codes go into is the one on screen now.
+  const list = codes.peek();
+  // Locked meanwhile: these codes are not shown.
+  if (list === null) return;
+  const merged = withTimeCodes(list, fresh);
+  if (merged === null) return fetchList();
+  await show(merged, received);
+}
+
+/** Puts a fetched list on screen; `received`: when its answer came (the timings start there). */
+async function show(fresh: Codes, received: number): Promise<void> {
+  const opening = codes.peek() === null;
+  computedFor = fresh.now;
+  const expiry = firstExpiry(fresh.accounts);
+  nextChange = expiry === null ? null : fresh.now + expiry;
+  latest = fresh.accounts;
+  batch(() => {
+    second.value = currentSecond();
+    codes.value = fresh;
+    moveCountdowns(fresh.now);
+    moveLive(fresh);
+  });
+  if (!opening) record("refreshState", performance.now() - received);
+  // Preact renders in a microtask; wait for it, then for style and layout.
+  await Promise.resolve();
+  settle();
+  record(opening ? "open" : "refresh", performance.now() - received);
 }
 
 /** Called a few times a second: moves the countdown and fetches new codes when one changes. */
@@ -236,8 +285,10 @@ export function tick(): void {
     settle();
     record("tick", performance.now() - started);
   }
-  // A code changed (or the clock went back): fetch the list again.
-  if (nextChange !== null && (now >= nextChange || now < computedFor) && !refreshing) void refresh();
+  // A code changed (or the clock went back): fetch the codes again.
+  if (nextChange !== null && (now >= nextChange || now < computedFor) && !refreshing) {
+    void refreshCodes();
+  }
 }
 
 interface Countdown {

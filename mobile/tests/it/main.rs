@@ -18,5 +18,6 @@ mod interop;
 mod push;
 mod push_faults;
 mod qr;
+mod time_codes;
 mod vault;
 mod vault_crash;

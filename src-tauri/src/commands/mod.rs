@@ -13,6 +13,8 @@ pub mod vault;
 #[cfg(test)]
 mod biometric_tests;
 #[cfg(test)]
+mod codes_tests;
+#[cfg(test)]
 mod export_tests;
 #[cfg(test)]
 mod push_tests;

@@ -6,7 +6,9 @@
 //!   cost, unlock, wait for a code on screen;
 //! - 1,000 accounts: the countdown tick, the refresh when codes change (fetch + render +
 //!   layout), and a search keystroke (filter + render + layout), as the UI timed them
-//!   (`window.__twofoldPerf`);
+//!   (`window.__twofoldPerf`); the whole list's fetch (`list_accounts`) and the codes-only
+//!   fetch of the refresh (`account_codes`) side by side in the page, and the shell's part of
+//!   each (the engine and the JSON) in this process;
 //! - push arrival: a relying party's `POST /v1/auth` (push) to a real `twofold-server` on
 //!   loopback, until the request is in the window's page.
 
@@ -25,6 +27,14 @@ fn secret(i: usize) -> String {
         .map(|k| BASE32[i.checked_shr(5 * k).unwrap_or(0) & 31] as char)
         .collect();
     format!("JBSWY3DPEHPK3PXP{tail}")
+}
+
+/// The numbers of a JSON array (none when it is not one).
+fn numbers(value: &serde_json::Value) -> Vec<f64> {
+    value
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
+        .unwrap_or_default()
 }
 
 fn stats(name: &str, samples: &[f64]) {
@@ -131,13 +141,16 @@ async fn bench_cold_start_and_a_thousand_accounts() {
         .execute("return window.__twofoldPerf", vec![])
         .await
         .unwrap();
-    let samples = |kind: &str| -> Vec<f64> {
-        perf[kind]
-            .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_f64()).collect())
-            .unwrap_or_default()
-    };
+    let samples = |kind: &str| numbers(&perf[kind]);
+    // The two fetches side by side in the same page, alternating (the VM's noise hits both).
+    let side_by_side = ui
+        .client
+        .execute_async(SIDE_BY_SIDE, vec![serde_json::json!(IPC_ROUNDS)])
+        .await
+        .unwrap();
+    let timed = |kind: &str| numbers(&side_by_side[kind]);
     ui.close().await;
+    let shell = ShellSide::measure(&path, now);
 
     println!();
     println!("twofold-app benchmark (debug build, Xvfb, WebKitGTK; 2-core VM)");
@@ -152,10 +165,91 @@ async fn bench_cold_start_and_a_thousand_accounts() {
         unlock_to_list.as_millis()
     );
     stats("countdown tick (1,000 rows)", &samples("tick"));
-    stats("code refresh: fetch (IPC)", &samples("fetch"));
+    stats(
+        "code refresh: codes-only fetch (IPC)",
+        &samples("fetchCodes"),
+    );
+    stats("whole list fetch (IPC; unlock, changes)", &samples("fetch"));
+    println!("side by side, {IPC_ROUNDS} rounds each, invoke to parsed object in the page:");
+    stats("  list_accounts", &timed("list"));
+    stats("  account_codes", &timed("codes"));
+    stats("  platform (the IPC's floor)", &timed("floor"));
+    shell.print();
     stats("code refresh: render+layout", &samples("refresh"));
     stats("  of which state and DOM updates", &samples("refreshState"));
     stats("search keystroke (1,000 rows)", &samples("search"));
+}
+
+const IPC_ROUNDS: u64 = 20;
+
+/// Times `list_accounts`, `account_codes` and (the IPC's floor) `platform`, a command that
+/// returns two booleans, in turn, from the call to the parsed answer.
+const SIDE_BY_SIDE: &str = "const [rounds, done] = arguments;
+const invoke = window.__TAURI_INTERNALS__.invoke;
+(async () => {
+  const out = { list: [], codes: [], floor: [] };
+  for (let i = 0; i < rounds; i++) {
+    let started = performance.now();
+    await invoke('list_accounts');
+    out.list.push(performance.now() - started);
+    started = performance.now();
+    await invoke('account_codes');
+    out.codes.push(performance.now() - started);
+    started = performance.now();
+    await invoke('platform');
+    out.floor.push(performance.now() - started);
+  }
+  done(out);
+})().catch((e) => done({ error: String(e) }));";
+
+/// The shell's part of each fetch, in this process (the same debug build as the app): the
+/// engine's work, then the JSON that crosses the IPC, without the webview.
+#[derive(Default)]
+struct ShellSide {
+    list: Vec<f64>,
+    list_json: Vec<f64>,
+    list_bytes: usize,
+    codes: Vec<f64>,
+    codes_json: Vec<f64>,
+    codes_bytes: usize,
+}
+
+impl ShellSide {
+    fn measure(path: &std::path::Path, now: u64) -> Self {
+        let engine = Engine::open(path, PASSWORD).unwrap();
+        let mut side = Self::default();
+        let ms = |started: Instant| started.elapsed().as_secs_f64() * 1000.0;
+        for round in 0..IPC_ROUNDS {
+            let at = now + round * 30;
+            let started = Instant::now();
+            let accounts = engine.accounts(at).unwrap();
+            side.list.push(ms(started));
+            let started = Instant::now();
+            side.list_bytes = serde_json::to_vec(&accounts).unwrap().len();
+            side.list_json.push(ms(started));
+            let started = Instant::now();
+            let codes = engine.time_codes(at).unwrap();
+            side.codes.push(ms(started));
+            let started = Instant::now();
+            side.codes_bytes = serde_json::to_vec(&codes).unwrap().len();
+            side.codes_json.push(ms(started));
+        }
+        side
+    }
+
+    fn print(&self) {
+        println!("shell side (no webview):");
+        stats("  list_accounts: engine", &self.list);
+        stats(
+            &format!("  list_accounts: JSON ({} KB)", self.list_bytes / 1000),
+            &self.list_json,
+        );
+        stats("  account_codes: engine", &self.codes);
+        stats(
+            &format!("  account_codes: JSON ({} KB)", self.codes_bytes / 1000),
+            &self.codes_json,
+        );
+    }
 }
 
 /// Records, in the page, when each sign-in request first appears (unix ms).

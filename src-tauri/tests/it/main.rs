@@ -13,5 +13,6 @@ mod e2e_export;
 mod e2e_icons;
 mod e2e_privacy;
 mod e2e_push;
+mod e2e_refresh;
 mod harness;
 mod mobile_config;
