@@ -14,11 +14,14 @@ use twofold_testkit::{engines, Engine, InProcessServer, TestDevice};
 /// Concurrent synchronous pushes, all in flight at once.
 const PUSHES: usize = 24;
 
-async fn setup(engine: Engine) -> (Arc<InProcessServer>, String, AnsweringDevice) {
+/// A server with number matching off and a user with one activated device.
+async fn server_with_device(
+    engine: Engine,
+    tweak: impl FnOnce(&mut twofold_server::Config),
+) -> (Arc<InProcessServer>, String, String, TestDevice) {
     let server = InProcessServer::start(engine, |c| {
         c.push.number_matching = twofold_testkit::inprocess::number_matching(false);
-        c.push.max_per_minute = 1000;
-        c.push.max_per_day = 1000;
+        tweak(c);
     })
     .await
     .unwrap();
@@ -28,10 +31,20 @@ async fn setup(engine: Engine) -> (Arc<InProcessServer>, String, AnsweringDevice
     let device = TestDevice::activate_new(&url, &code, "Alice's phone")
         .await
         .unwrap();
+    (Arc::new(server), url, app, device)
+}
+
+/// [`server_with_device`] whose device approves everything at once, with caps out of the way.
+async fn setup(engine: Engine) -> (Arc<InProcessServer>, String, AnsweringDevice) {
+    let (server, url, app, device) = server_with_device(engine, |c| {
+        c.push.max_per_minute = 1000;
+        c.push.max_per_day = 1000;
+    })
+    .await;
     let answering =
         AnsweringDevice::spawn(Arc::new(device), url, Numbers::default(), Duration::ZERO);
     assert!(answering.wait_connected(Duration::from_secs(10)).await);
-    (Arc::new(server), app, answering)
+    (server, app, answering)
 }
 
 async fn authentication_records(server: &InProcessServer) -> Vec<Value> {
@@ -101,18 +114,7 @@ async fn concurrent_synchronous_pushes_each_hear_their_own_committed_answer() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_long_poll_that_times_out_leaves_no_waiter() {
     for engine in engines().unwrap() {
-        let server = InProcessServer::start(engine, |c| {
-            c.push.number_matching = twofold_testkit::inprocess::number_matching(false);
-        })
-        .await
-        .unwrap();
-        let url = server.listen().await.unwrap();
-        let app = server.application("VPN").await.unwrap();
-        let code = server.user_with_code("alice").await.unwrap();
-        TestDevice::activate_new(&url, &code, "Alice's phone")
-            .await
-            .unwrap();
-        let server = Arc::new(server);
+        let (server, _, app, _device) = server_with_device(engine, |_| {}).await;
         let started = server.push(&app, "alice").await.unwrap();
         let txid = started["txid"].as_str().unwrap().to_owned();
         let polling = {
