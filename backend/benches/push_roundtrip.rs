@@ -11,6 +11,15 @@
 //! TWOFOLD_BENCH_CONCURRENCY (default 32), TWOFOLD_BENCH_DATABASE_URL (default SQLite);
 //! then a fixed rate: TWOFOLD_BENCH_RATE pushes per second (default 200, issue 17's row),
 //! TWOFOLD_BENCH_RATE_PUSHES of them (default 5 seconds' worth), p50/p99 at that rate.
+//!
+//! TWOFOLD_BENCH_CROSS_NODE=1: two server processes on one PostgreSQL database
+//! (TWOFOLD_BENCH_DATABASE_URL, or a fresh database from the kit's TWOFOLD_TEST_POSTGRES_URL):
+//! the devices connect to node B, the relying party calls node A, so every challenge and
+//! every answer crosses nodes through LISTEN/NOTIFY.
+//!
+//! Besides the latencies, each phase prints the servers' CPU time per round trip (utime and
+//! stime from `/proc/PID/stat`, all nodes) and the load average, since the machines this runs
+//! on are shared: CPU per operation is the steadier figure.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // benchmark set-up: a panic is the report
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,6 +48,33 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// utime + stime of `pid` in microseconds, from `/proc/PID/stat` (fields 14 and 15, in clock
+/// ticks, which Linux reports at 100 per second to user space).
+fn cpu_us(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The command name (field 2) may hold spaces; the fields after its ')' are fixed.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<u64> = after
+        .split_whitespace()
+        .map(|f| f.parse().unwrap_or(0))
+        .collect();
+    // `after` starts at field 3 (state): utime is field 14, stime field 15.
+    (fields.get(11).copied().unwrap_or(0) + fields.get(12).copied().unwrap_or(0)) * 10_000
+}
+
+fn cpu_all(pids: &[u32]) -> u64 {
+    pids.iter().map(|pid| cpu_us(*pid)).sum()
+}
+
+/// The 1, 5 and 15 minute load averages.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -52,21 +88,46 @@ async fn main() {
     if std::env::var_os("TWOFOLD_SERVER_BIN").is_none() {
         std::env::set_var("TWOFOLD_SERVER_BIN", env!("CARGO_BIN_EXE_twofold-server"));
     }
-    let database_url = std::env::var("TWOFOLD_BENCH_DATABASE_URL").ok();
-    let mut settings = vec![
+    let cross_node = std::env::var("TWOFOLD_BENCH_CROSS_NODE").is_ok_and(|v| v == "1");
+    let database_url = match std::env::var("TWOFOLD_BENCH_DATABASE_URL").ok() {
+        Some(url) => Some(url),
+        None if cross_node => Some(twofold_testkit::fresh_postgres_database().await.unwrap()),
+        None => None,
+    };
+    let settings = [
         ("TWOFOLD_PUSH_NUMBER_MATCHING", "off"),
         ("TWOFOLD_PUSH_MAX_PER_MINUTE", "1000000"),
         ("TWOFOLD_POLICY_ACTIVATION_ATTEMPTS_PER_MINUTE", "1000000"),
         ("RUST_LOG", "warn"),
     ];
-    if let Some(url) = &database_url {
-        settings.push(("TWOFOLD_DATABASE_URL", url));
-    }
-    let mut server = ServerProcess::start_with(Engine::Sqlite, &settings)
-        .await
-        .unwrap();
+    let mut server = ServerProcess::start_on(database_url, &settings).unwrap();
     let pid = server.pid().unwrap();
     let (base, token) = (server.url.clone(), server.admin_token.clone());
+    // Cross-node: the devices' node. Otherwise the devices use the relying party's node.
+    let mut node_b = cross_node.then(|| server.start_node("bench-b").unwrap());
+    let (device_base, device_pid) = match &node_b {
+        Some(node) => (node.url.clone(), node.pid().unwrap()),
+        None => (base.clone(), pid),
+    };
+    let pids: Vec<u32> = if cross_node {
+        vec![pid, device_pid]
+    } else {
+        vec![pid]
+    };
+    let engine = if server.engine == Engine::Postgres {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+    println!(
+        "{engine}, {}; server pids {pids:?}; load average {}",
+        if cross_node {
+            "devices on node B, relying party on node A"
+        } else {
+            "one node"
+        },
+        load_average()
+    );
     let http = reqwest::Client::new();
     let admin = format!("Bearer {token}");
     let app: Value = http
@@ -121,10 +182,10 @@ async fn main() {
     }
     println!("  {:.1} s", started.elapsed().as_secs_f64());
 
-    let rss_before = rss_kib(pid);
+    let rss_before = rss_kib(device_pid);
     for device in activated {
         let device = Arc::new(device);
-        let (mut channel, ready) = device.connect(&base).await.unwrap();
+        let (mut channel, ready) = device.connect(&device_base).await.unwrap();
         assert!(matches!(ready, ServerMessage::Ready { .. }), "{ready:?}");
         tokio::spawn(async move {
             // Approve everything, as soon as it arrives.
@@ -139,10 +200,11 @@ async fn main() {
         });
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let rss_after = rss_kib(pid);
+    let rss_after = rss_kib(device_pid);
     println!("{devices} channels open; server RSS {rss_before} KiB before, {rss_after} KiB after");
 
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu_all(&pids);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
@@ -169,6 +231,12 @@ async fn main() {
     println!("push round trip, {pushes} synchronous pushes, {concurrency} in flight, {devices} devices connected:");
     println!("  {}", spread(&latencies));
     println!("  {:.0} approvals/s", pushes as f64 / elapsed.as_secs_f64());
+    let cpu = cpu_all(&pids).saturating_sub(cpu_before);
+    println!(
+        "  server CPU per round trip: {} µs; load average {}",
+        cpu / pushes.max(1) as u64,
+        load_average()
+    );
     let per_device = rss_after.saturating_sub(rss_before) as f64 / devices as f64;
     println!("  server RSS per connected device: {per_device:.1} KiB");
 
@@ -176,6 +244,7 @@ async fn main() {
     // task, so a slow answer does not slow the sender and queueing shows in the latency.
     let rate = env_number("TWOFOLD_BENCH_RATE", 200).max(1);
     let paced = env_number("TWOFOLD_BENCH_RATE_PUSHES", rate * 5);
+    let cpu_before = cpu_all(&pids);
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / rate as f64));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
     let started = Instant::now();
@@ -199,6 +268,15 @@ async fn main() {
         spread(&latencies),
         paced as f64 / elapsed.as_secs_f64()
     );
+    let cpu = cpu_all(&pids).saturating_sub(cpu_before);
+    println!(
+        "  server CPU per round trip: {} µs; load average {}",
+        cpu / paced.max(1) as u64,
+        load_average()
+    );
+    if let Some(node) = node_b.as_mut() {
+        let _ = node.stop();
+    }
     let _ = server.stop();
 }
 

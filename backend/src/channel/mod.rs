@@ -11,6 +11,8 @@ pub mod socket;
 pub mod writer;
 
 #[cfg(test)]
+mod finished_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod ws_limits_tests;

@@ -168,7 +168,7 @@ async fn serve_device<W, R>(
     write: &mut Writer<'_, W>,
     read: &mut R,
     device: &Device,
-    outbound: &mut tokio::sync::mpsc::Receiver<Outbound>,
+    outbound: &mut tokio::sync::mpsc::Receiver<Box<Outbound>>,
 ) -> Result<(), Error>
 where
     W: Sink<Message> + Unpin,
@@ -210,7 +210,9 @@ where
                 last_heard = Instant::now();
                 match frame {
                     Message::Text(text) => {
-                        let reply = handle_text(state, device, &text).await?;
+                        // Boxed: an idle connection's task then holds only this loop's
+                        // state, not room for a whole answer's (issue 17, RSS per device).
+                        let reply = Box::pin(handle_text(state, device, &text)).await?;
                         if !write.message(&reply).await {
                             return Ok(());
                         }
@@ -219,7 +221,7 @@ where
                     Message::Ping(_) | Message::Pong(_) | Message::Binary(_) => {}
                 }
             }
-            queued = outbound.recv() => match queued {
+            queued = outbound.recv() => match queued.map(|boxed| *boxed) {
                 Some(Outbound::Send(message)) => {
                     if let ServerMessage::Challenge { challenge, .. } = &message {
                         if !sent.first_time(&challenge.id, challenge.expires_at, state.now()) {

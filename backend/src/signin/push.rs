@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use sqlx::AnyConnection;
 use twofold_core::proto::channel::{AnswerOutcome, Decision};
 use twofold_core::proto::{b64_decode, AuthContext, AuthResponse, AuthResult, Factor, Reason};
 
@@ -27,6 +28,10 @@ pub const MAX_POLL_WAIT: u64 = 30;
 #[path = "push_cap.rs"]
 mod cap;
 use cap::{over_cap, refuse_over_cap};
+
+#[path = "push_fraud.rs"]
+mod fraud;
+use fraud::report_fraud;
 
 /// Starts a push for `user`, who has at least one active device. Asynchronous: answers at
 /// once with the transaction id (and the number to show). Synchronous: waits for the outcome.
@@ -68,16 +73,28 @@ pub async fn start(
         device_id: None,
         answered_at: None,
     };
-    // Inserted first, then counted with its own row, under the user's lock: of any number of
-    // concurrent pushes on any node, at most the cap are committed.
-    let mut tx = state.store.begin().await?;
-    challenges::lock_user_pushes(&mut tx, state.store.backend(), &user.id).await?;
-    challenges::insert(&mut *tx, &row).await?;
-    if let Some(reason) = over_cap(state, &mut tx, user, now).await? {
-        tx.rollback().await?;
+    // Counted, then inserted, under the user's lock in one write transaction: of any number
+    // of concurrent pushes on any node, at most the cap are committed. The transaction is
+    // the store's write path ([`crate::store::Store::write`]; on SQLite the group-commit
+    // writer): a push that opened its own `BEGIN IMMEDIATE` on a pool connection slept in
+    // SQLite's busy handler while another held the write lock (issue 17).
+    let (state_w, user_w, insert) = (state.clone(), user.clone(), row.clone());
+    let over = state
+        .store
+        .write(move |conn| {
+            Box::pin(async move {
+                challenges::lock_user_pushes(conn, state_w.store.backend(), &user_w.id).await?;
+                let over = over_cap(&state_w, conn, &user_w, now).await?;
+                if over.is_none() {
+                    challenges::insert(&mut *conn, &insert).await?;
+                }
+                Ok(over)
+            })
+        })
+        .await?;
+    if let Some(reason) = over {
         return refuse_over_cap(state, user, context, reason).await;
     }
-    tx.commit().await?;
     tracing::info!(challenge_id = %row.id, username = %user.username, application = %row.application, "push sent");
     events::publish(state, Event::Challenge { id: row.id.clone() }).await?;
     if asynchronous {
@@ -147,28 +164,24 @@ async fn own_challenge(
 
 /// Waits until the challenge is no longer pending or `deadline` (unix seconds) passes; at
 /// the challenge's own expiry it is marked expired.
+///
+/// Woken only for this challenge ([`crate::channel::connected::ConnectedDevices::on_finished`]):
+/// the waiter is registered before the row is read, so a finish committed after the read
+/// wakes it; one committed before is in the row. The timer is the fallback for events
+/// missed during a listener reconnect, and for the deadline.
 async fn wait(state: &AppState, id: &str, deadline: u64) -> Result<ChallengeRow, Error> {
-    let mut finished = state.connected.subscribe_finished();
     loop {
+        let finished = state.connected.on_finished(id);
         let row = expire_if_due(state, reload(state, id).await?).await?;
         if row.state != ChallengeState::Pending || state.now() >= deadline {
             return Ok(row);
         }
-        // Woken by this node's broadcast; the timer is the fallback for events missed
-        // during a listener reconnect, and for the deadline.
-        let tick = tokio::time::sleep(Duration::from_millis(500));
-        tokio::select! {
-            _ = tick => {}
-            received = finished.recv() => {
-                if let Ok(done) = received {
-                    if done != id {
-                        continue;
-                    }
-                }
-            }
-        }
+        let _ = tokio::time::timeout(POLL_FALLBACK, finished).await;
     }
 }
+
+/// How often a waiting relying party re-reads its challenge when no wake-up came.
+const POLL_FALLBACK: Duration = Duration::from_millis(500);
 
 async fn expire_if_due(state: &AppState, row: ChallengeRow) -> Result<ChallengeRow, Error> {
     if row.state == ChallengeState::Pending && row.expires_at <= state.now() {
@@ -210,8 +223,10 @@ fn response_for(row: &ChallengeRow) -> AuthResponse {
 /// The application id of a push a RADIUS client asked for: `radius:<client name>`.
 pub const RADIUS_APPLICATION_PREFIX: &str = "radius:";
 
-/// pending → `new_state` with its audit record, in one transaction; then tells every node.
-/// False when someone else finished it first.
+/// pending → `new_state` with its audit record, in one transaction (the store's write path:
+/// on SQLite the group-commit writer, so concurrent answers never wait in SQLite's busy
+/// handler); then, once committed, tells every node. False when someone else finished it
+/// first.
 async fn finalize(
     state: &AppState,
     row: &ChallengeRow,
@@ -220,41 +235,30 @@ async fn finalize(
     device_id: Option<&str>,
 ) -> Result<bool, Error> {
     let user = store_users::by_id(state.store.pool(), &row.user_id).await?;
-    let mut tx = state.store.begin().await?;
-    if !challenges::finish(&mut *tx, &row.id, new_state, reason, device_id, state.now()).await? {
+    let (state_w, row_w, device_w) = (state.clone(), row.clone(), device_id.map(str::to_owned));
+    let origin = audit::Origin::capture();
+    let finished = state
+        .store
+        .write(move |conn| {
+            Box::pin(origin.scope(async move {
+                let device_id = device_w.as_deref();
+                finish_in(
+                    &state_w,
+                    conn,
+                    &row_w,
+                    user.as_ref(),
+                    new_state,
+                    reason,
+                    device_id,
+                )
+                .await
+            }))
+        })
+        .await?;
+    if !finished {
         return Ok(false);
     }
     let (result, _) = new_state.outcome(Some(reason));
-    let context = AuthContext {
-        application: Some(row.application.clone()),
-        client_ip: Some(row.client_ip.clone()).filter(|ip| !ip.is_empty()),
-        location: None,
-        user_agent: None,
-    };
-    if let Some(user) = &user {
-        let mut record = outcome::audit_record(
-            state,
-            user,
-            &context,
-            result,
-            reason,
-            Factor::Push,
-            device_id,
-        )?;
-        // The answer comes on the device's connection, not in the RADIUS request's task, so
-        // the request's source detail is not in scope here: the challenge's application says
-        // which RADIUS client asked (its NAS and station are in the push's own record).
-        if let Some(client) = row.application_id.strip_prefix(RADIUS_APPLICATION_PREFIX) {
-            record
-                .detail
-                .get_or_insert_with(|| format!("mode=radius client={client}"));
-        }
-        store_audit::insert(&mut *tx, &record).await?;
-        if reason == Reason::FraudReported {
-            report_fraud(state, &mut tx, user, row, device_id).await?;
-        }
-    }
-    tx.commit().await?;
     outcome::count(state, Factor::Push, result, reason);
     events::publish(
         state,
@@ -268,67 +272,61 @@ async fn finalize(
     Ok(true)
 }
 
-/// The user denied and reported the request: an alert record, the user blocked when
-/// configured, and the alert webhook called (in the background).
-async fn report_fraud(
+/// [`finalize`]'s writes on `conn`: the compare-and-set, then (only when it won) the audit
+/// record and a fraud report's consequences.
+async fn finish_in(
     state: &AppState,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    user: &User,
+    conn: &mut AnyConnection,
     row: &ChallengeRow,
+    user: Option<&User>,
+    new_state: ChallengeState,
+    reason: Reason,
     device_id: Option<&str>,
-) -> Result<(), Error> {
-    let block = state.config.push.block_on_fraud;
-    if block {
-        let blocked = User {
-            blocked: true,
-            updated_at: state.now(),
-            ..user.clone()
-        };
-        store_users::update(&mut **tx, &blocked).await?;
+) -> Result<bool, Error> {
+    if !challenges::finish(
+        &mut *conn,
+        &row.id,
+        new_state,
+        reason,
+        device_id,
+        state.now(),
+    )
+    .await?
+    {
+        return Ok(false);
     }
-    let record = audit::record(
+    let Some(user) = user else {
+        return Ok(true);
+    };
+    let (result, _) = new_state.outcome(Some(reason));
+    let context = AuthContext {
+        application: Some(row.application.clone()),
+        client_ip: Some(row.client_ip.clone()).filter(|ip| !ip.is_empty()),
+        location: None,
+        user_agent: None,
+    };
+    let mut record = outcome::audit_record(
         state,
-        &AuditEvent {
-            user: Some(user),
-            device_id,
-            factor: Some(Factor::Push.as_str()),
-            reason: Some(if block {
-                "fraud_reported_user_blocked"
-            } else {
-                "fraud_reported"
-            }),
-            client_ip: Some(row.client_ip.as_str()).filter(|ip| !ip.is_empty()),
-            application: Some(&row.application),
-            ..AuditEvent::new("alert", "fraud_reported")
-        },
+        user,
+        &context,
+        result,
+        reason,
+        Factor::Push,
+        device_id,
     )?;
-    store_audit::insert(&mut **tx, &record).await?;
-    tracing::warn!(
-        username = %user.username, challenge_id = %row.id, application = %row.application, client_ip = %row.client_ip,
-        blocked = block, "FRAUD REPORTED: the user denied a sign-in request and reported it"
-    );
-    let hook = state.config.push.alert_webhook_url.clone();
-    if !hook.is_empty() {
-        let alert = serde_json::json!({
-            "alert": "fraud_reported", "username": user.username, "challenge_id": row.id,
-            "application": row.application, "client_ip": row.client_ip, "user_blocked": block,
-            "at": state.now(), "server": state.server_name.to_string(),
-        });
-        tokio::spawn(async move {
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(10))
-                .build();
-            match client {
-                Ok(client) => {
-                    if let Err(e) = client.post(&hook).json(&alert).send().await {
-                        tracing::warn!(error = %e, "fraud alert webhook failed");
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "fraud alert webhook client"),
-            }
-        });
+    // The answer comes on the device's connection, not in the RADIUS request's task, so the
+    // request's source detail is not in scope here: the challenge's application says which
+    // RADIUS client asked (its NAS and station are in the push's own record).
+    if let Some(client) = row.application_id.strip_prefix(RADIUS_APPLICATION_PREFIX) {
+        record
+            .detail
+            .get_or_insert_with(|| format!("mode=radius client={client}"));
     }
-    Ok(())
+    store_audit::insert(&mut *conn, &record).await?;
+    if reason == Reason::FraudReported {
+        report_fraud(state, conn, user, row, device_id).await?;
+    }
+    Ok(true)
 }
 
 /// A device's answer. The device is already authenticated on its channel.

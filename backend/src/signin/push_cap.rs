@@ -1,6 +1,6 @@
 //! The per-user push caps (push fatigue, issue 13 item 6): `push.max_per_minute` and
-//! `push.max_per_day`, counted over the challenges table in the transaction that inserts the
-//! new one, under the user's lock ([`challenges::lock_user_pushes`]), so concurrent pushes on
+//! `push.max_per_day`, counted over the challenges table in the transaction that then inserts
+//! the new one (only when it is within both), under the user's lock ([`challenges::lock_user_pushes`]), so concurrent pushes on
 //! any number of nodes never pass a cap together. Part of [`super`]; a file of its own so
 //! that one stays small.
 
@@ -25,8 +25,8 @@ const DAY_CAP: Window = Window {
     seconds: 86_400,
 };
 
-/// Which cap (per minute, per 24 hours) the user's pushes exceed, the one being started
-/// included; None within both.
+/// Which cap (per minute, per 24 hours) the user's pushes would exceed with the one being
+/// started (counted before it is inserted); None within both.
 pub(super) async fn over_cap(
     state: &AppState,
     conn: &mut AnyConnection,
@@ -46,7 +46,7 @@ pub(super) async fn over_cap(
         let sent =
             challenges::count_since(&mut *conn, &user.id, now.saturating_sub(window.seconds))
                 .await?;
-        if sent > cap {
+        if sent >= cap {
             return Ok(Some(reason));
         }
     }

@@ -19,6 +19,7 @@ mod item_push;
 mod lockout;
 mod malformed;
 mod push;
+mod push_perf_waiters;
 mod radius;
 mod sign_in_rows;
 mod sms;
