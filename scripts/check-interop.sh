@@ -7,8 +7,13 @@
 # broken files) through the server's token importer (TWOFOLD_PSKC_INTEROP_DIR points elsewhere).
 #
 #   scripts/check-interop.sh
+#
+# --workspace with a filter, not -p: cargo then resolves features as the whole test run does
+# and reuses its builds instead of compiling the dependencies again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export TWOFOLD_REQUIRE_INTEROP="${TWOFOLD_REQUIRE_INTEROP:-1}"
-cargo nextest run -p twofold-authenticator --locked --no-fail-fast -E 'test(interop)'
-exec cargo nextest run -p twofold-server --test it --locked --no-fail-fast -E 'test(interop)'
+cargo nextest run --workspace --locked --no-fail-fast \
+  -E 'package(twofold-authenticator) & test(interop)'
+exec cargo nextest run --workspace --locked --no-fail-fast \
+  -E 'package(twofold-server) & binary(it) & test(interop)'

@@ -67,11 +67,13 @@ step fmt cargo fmt --all --check
 step ui-lint npm --prefix ui run --silent lint
 step ui-build npm --prefix ui run --silent build
 step clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-# The binaries the test kit runs (tests/src/binary.rs builds them the same way when they are
-# stale): built here, so no test waits for a compiler. The server gets the test clock hook.
-step kit-binaries cargo build --locked -p twofold-server --bin twofold-server \
-  --features twofold-server/test-clock
-step kit-gateway cargo build --locked -p twofold-testkit --bin test-gateway
+# Everything the tests run, built once: the libraries, the binaries the test kit starts
+# (twofold-server with the kit's test clock hook, test-gateway) and every test. --workspace
+# --tests resolves features exactly as the test steps below do, so they compile nothing again
+# (a `-p twofold-server` build would pick other features and rebuild most dependencies), and
+# TWOFOLD_KIT_PREBUILT tells the kit (tests/src/binary.rs) not to build its binaries itself.
+step build cargo build --workspace --locked --lib --bins --tests
+export TWOFOLD_KIT_PREBUILT=1
 
 pgdir=$(mktemp -d /tmp/twofold-pg.XXXXXX)
 if TWOFOLD_TEST_POSTGRES_URL=$(scripts/postgres.sh "$pgdir"); then

@@ -44,12 +44,13 @@ impl Clock for ManualClock {
     }
 }
 
-/// The clock `twofold-server serve` runs on: the system clock, or, in builds with the
-/// `test-clock` cargo feature (the test kit's, never a release), the system clock shifted by
+/// The clock `twofold-server serve` runs on: the system clock, or, in debug builds with the
+/// `test-clock` cargo feature (the test kit's), the system clock shifted by
 /// `TWOFOLD_TEST_CLOCK_OFFSET_SECONDS` (a signed integer): how the cluster tests run nodes
-/// whose clocks disagree. Without the feature the variable is not read at all.
+/// whose clocks disagree. Elsewhere the variable is not read at all: a release build never
+/// honours it, whatever features it was built with.
 pub fn serve_clock() -> Result<std::sync::Arc<dyn Clock>, crate::error::Error> {
-    #[cfg(feature = "test-clock")]
+    #[cfg(all(feature = "test-clock", debug_assertions))]
     if let Some(value) = std::env::var_os(OFFSET_VARIABLE) {
         let offset: i64 = value.to_str().and_then(|v| v.parse().ok()).ok_or_else(|| {
             crate::error::Error::invalid(
@@ -63,14 +64,14 @@ pub fn serve_clock() -> Result<std::sync::Arc<dyn Clock>, crate::error::Error> {
     Ok(std::sync::Arc::new(SystemClock))
 }
 
-#[cfg(feature = "test-clock")]
+#[cfg(all(feature = "test-clock", debug_assertions))]
 const OFFSET_VARIABLE: &str = "TWOFOLD_TEST_CLOCK_OFFSET_SECONDS";
 
 /// The system clock plus a fixed offset (test builds only; see [`serve_clock`]).
-#[cfg(feature = "test-clock")]
+#[cfg(all(feature = "test-clock", debug_assertions))]
 pub struct OffsetClock(pub i64);
 
-#[cfg(feature = "test-clock")]
+#[cfg(all(feature = "test-clock", debug_assertions))]
 impl Clock for OffsetClock {
     fn now(&self) -> u64 {
         SystemClock.now().saturating_add_signed(self.0)

@@ -12,6 +12,10 @@
 //!    that happen once per build of the tests rather than once per test process (nextest
 //!    runs each test in its own process); since this crate depends on the server library,
 //!    any change in `backend/` rebuilds this executable and so invalidates the stamp.
+//! 3. With `TWOFOLD_KIT_PREBUILT=1` the binaries next to the running executable are taken as
+//!    built by the caller: `scripts/test.sh` builds the whole workspace first, with the
+//!    features the test run resolves. The kit's own `cargo build -p ...` would resolve other
+//!    features for the dependencies and compile most of them a second time.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,6 +25,8 @@ use crate::error::Error;
 use crate::Result;
 
 const NAME: &str = "twofold-server";
+/// Set to `1` by a caller that built the kit's binaries itself (see the module's item 3).
+const PREBUILT: &str = "TWOFOLD_KIT_PREBUILT";
 
 /// The server binary, built if needed. Cached for the life of the process.
 pub fn server_binary() -> Result<PathBuf> {
@@ -78,9 +84,18 @@ fn locate(package: &str, name: &str) -> Result<PathBuf> {
         .ok_or_else(|| Error::new("no target directory"))?
         .to_owned();
     let binary = dir.join(name);
-    build_once(&exe, &target_dir, &profile_dir, package, name)?;
+    let prebuilt = std::env::var_os(PREBUILT).is_some_and(|v| v == "1");
+    if !prebuilt {
+        build_once(&exe, &target_dir, &profile_dir, package, name)?;
+    }
     if binary.is_file() {
         Ok(binary)
+    } else if prebuilt {
+        Err(Error::new(format!(
+            "{} is missing: {PREBUILT}=1 says it was built, but it was not \
+             (cargo build --workspace --bins --tests)",
+            binary.display()
+        )))
     } else {
         Err(Error::new(format!(
             "{} is missing after building it",
