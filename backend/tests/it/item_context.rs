@@ -6,14 +6,8 @@ use serde_json::{json, Value};
 use twofold_testkit::{engines, Engine, InProcessServer, TestDevice};
 
 async fn setup(engine: Engine) -> (InProcessServer, String, String, TestDevice) {
-    let server = InProcessServer::start(engine, |_| {}).await.unwrap();
-    let url = server.listen().await.unwrap();
-    let app = server.application("VPN").await.unwrap();
-    let code = server.user_with_code("alice").await.unwrap();
-    let device = TestDevice::activate_new(&url, &code, "Alice's phone")
-        .await
-        .unwrap();
-    (server, url, app, device)
+    let s = super::alice_device::start(engine, |_| {}).await;
+    (s.server, s.url, s.app, s.device)
 }
 
 async fn audit(server: &InProcessServer, query: &str) -> Vec<Value> {

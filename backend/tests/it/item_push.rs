@@ -4,29 +4,12 @@
 
 use serde_json::{json, Value};
 use twofold_core::proto::channel::{AnswerOutcome, Challenge, Decision, ServerMessage};
-use twofold_testkit::{engines, DeviceChannel, Engine, InProcessServer, TestDevice};
+use twofold_testkit::{engines, DeviceChannel, Engine};
 
-struct Setup {
-    server: InProcessServer,
-    url: String,
-    app: String,
-    device: TestDevice,
-}
+use super::alice_device::{self, AliceDevice as Setup};
 
 async fn setup(engine: Engine) -> Setup {
-    let server = InProcessServer::start(engine, |_| {}).await.unwrap();
-    let url = server.listen().await.unwrap();
-    let app = server.application("VPN").await.unwrap();
-    let code = server.user_with_code("alice").await.unwrap();
-    let device = TestDevice::activate_new(&url, &code, "Alice's phone")
-        .await
-        .unwrap();
-    Setup {
-        server,
-        url,
-        app,
-        device,
-    }
+    alice_device::start(engine, |_| {}).await
 }
 
 /// Sends a correctly signed approval (the socket may already be closed: it must not count

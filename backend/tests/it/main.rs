@@ -3,6 +3,7 @@
 //! server, the device and the engine matrix come from `twofold-testkit`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is the report
 
+mod alice_device;
 mod cache_invalidation;
 mod cli_exit_codes;
 mod codes;

@@ -11,31 +11,13 @@ use twofold_core::proto::channel::{
 
 use twofold_testkit::{engines, Engine, InProcessServer, TestDevice};
 
-struct Setup {
-    server: InProcessServer,
-    url: String,
-    app: String,
-    device: TestDevice,
-}
+use super::alice_device::{self, AliceDevice as Setup};
 
 async fn setup(engine: Engine, number_matching: bool) -> Setup {
-    let server = InProcessServer::start(engine, |c| {
+    alice_device::start(engine, |c| {
         c.push.number_matching = twofold_testkit::inprocess::number_matching(number_matching);
     })
     .await
-    .unwrap();
-    let url = server.listen().await.unwrap();
-    let app = server.application("VPN").await.unwrap();
-    let code = server.user_with_code("alice").await.unwrap();
-    let device = TestDevice::activate_new(&url, &code, "Alice's phone")
-        .await
-        .unwrap();
-    Setup {
-        server,
-        url,
-        app,
-        device,
-    }
 }
 
 async fn push(s: &InProcessServer, app: &str, asynchronous: bool) -> Value {

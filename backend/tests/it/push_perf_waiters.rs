@@ -19,19 +19,12 @@ async fn server_with_device(
     engine: Engine,
     tweak: impl FnOnce(&mut twofold_server::Config),
 ) -> (Arc<InProcessServer>, String, String, TestDevice) {
-    let server = InProcessServer::start(engine, |c| {
+    let s = super::alice_device::start(engine, |c| {
         c.push.number_matching = twofold_testkit::inprocess::number_matching(false);
         tweak(c);
     })
-    .await
-    .unwrap();
-    let url = server.listen().await.unwrap();
-    let app = server.application("VPN").await.unwrap();
-    let code = server.user_with_code("alice").await.unwrap();
-    let device = TestDevice::activate_new(&url, &code, "Alice's phone")
-        .await
-        .unwrap();
-    (Arc::new(server), url, app, device)
+    .await;
+    (Arc::new(s.server), s.url, s.app, s.device)
 }
 
 /// [`server_with_device`] whose device approves everything at once, with caps out of the way.
