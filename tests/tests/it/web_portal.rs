@@ -153,6 +153,22 @@ pub(crate) async fn click(page: &Page, locator: Locator<'_>) {
         .unwrap();
 }
 
+/// On the portal's Verify page in a real browser: types the code of a new step of the
+/// token `secret` (a used one is refused) and sends it; returns on Security verification.
+pub(crate) async fn pass_verify(page: &Page, server: &InProcessServer, secret: &str) {
+    server.clock.advance(30);
+    let code = twofold_testkit::oathtool(secret, server.clock.now()).unwrap();
+    page.client
+        .find(Locator::Id("code"))
+        .await
+        .unwrap()
+        .send_keys(&code)
+        .await
+        .unwrap();
+    click(page, Locator::Css("main button[type=submit]")).await;
+    super::web_browser::wait_for_path(page, "/portal/").await;
+}
+
 /// The element `locator` finds once the page shows it (after a form's answer loaded).
 pub(crate) async fn wait_for(page: &Page, locator: Locator<'_>) -> fantoccini::elements::Element {
     for _ in 0..200 {

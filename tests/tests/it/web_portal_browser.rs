@@ -4,12 +4,11 @@
 //! (no serious or critical violations).
 
 use fantoccini::Locator;
-use twofold_server::clock::Clock;
 use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
 use twofold_testkit::{Engine, InProcessServer, TestDevice};
 
 use super::web_browser::{check, wait_for_path};
-use super::web_portal::{click, link, wait_for};
+use super::web_portal::{click, link, pass_verify, wait_for};
 
 on_each_engine!(portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme);
 
@@ -33,16 +32,7 @@ async fn portal_pages_in_a_real_browser_are_accessible_in_every_size_and_scheme(
             wait_for_path(&page, "/portal/verify").await;
             check(&page, "portal-verify", &mut found).await;
             // Each session passes a code of a new step (a used one is refused).
-            server.clock.advance(30);
-            let code = twofold_testkit::oathtool(&secret, server.clock.now()).unwrap();
-            c.find(Locator::Id("code"))
-                .await
-                .unwrap()
-                .send_keys(&code)
-                .await
-                .unwrap();
-            click(&page, Locator::Css("main button[type=submit]")).await;
-            wait_for_path(&page, "/portal/").await;
+            pass_verify(&page, &server, &secret).await;
             let title = c.find(Locator::Css("h1")).await.unwrap();
             assert_eq!(title.text().await.unwrap(), "Security verification");
             check(&page, "portal-home", &mut found).await;

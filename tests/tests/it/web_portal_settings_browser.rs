@@ -6,13 +6,12 @@
 
 use fantoccini::Locator;
 use twofold_core::proto::channel::Decision;
-use twofold_server::clock::Clock;
 use twofold_testkit::browser::{Chromedriver, Scheme, Viewport};
 use twofold_testkit::gateway::TestGateway;
 use twofold_testkit::{DeviceChannel, Engine, InProcessServer, TestDevice};
 
 use super::web_browser::{check, wait_for_path};
-use super::web_portal::{click, link, wait_for};
+use super::web_portal::{click, link, pass_verify, wait_for};
 
 on_each_engine!(settings_phone_and_test_push_pages_in_a_real_browser_are_accessible);
 
@@ -43,16 +42,7 @@ async fn settings_phone_and_test_push_pages_in_a_real_browser_are_accessible(eng
             page.goto(&format!("{base}{path}")).await.unwrap();
             click(&page, Locator::Id("continue")).await;
             wait_for_path(&page, "/portal/verify").await;
-            server.clock.advance(30);
-            let code = twofold_testkit::oathtool(&secret, server.clock.now()).unwrap();
-            c.find(Locator::Id("code"))
-                .await
-                .unwrap()
-                .send_keys(&code)
-                .await
-                .unwrap();
-            click(&page, Locator::Css("main button[type=submit]")).await;
-            wait_for_path(&page, "/portal/").await;
+            pass_verify(&page, &server, &secret).await;
 
             click(&page, Locator::Id("settings-link")).await;
             wait_for_path(&page, "/portal/settings").await;
